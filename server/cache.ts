@@ -1,0 +1,66 @@
+// Derived artefacts (the trained model and its index) are cached in a git-ignored directory, keyed by
+// a hash of the reference data, the training configuration and the code that builds them; any change
+// to one of those builds a new model on the next start.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import v8 from 'node:v8';
+import { trainModel, type Model } from './pipeline/train';
+import type { ClassifierConfig } from './config';
+import type { Dataset, Example } from './types';
+
+export const DEFAULT_CACHE_DIR = path.resolve(__dirname, '..', '.cache');
+/** The modules whose code decides what the model is. */
+const MODEL_SOURCES = ['normalise', 'features', 'corpus', 'retrieve', 'model', 'train'].map((m) =>
+  path.join(__dirname, 'pipeline', `${m}.ts`),
+);
+
+export function modelKey(ds: Dataset, config: ClassifierConfig, examples: Example[] = ds.examples): string {
+  const h = crypto.createHash('sha256');
+  for (const f of ds.files) h.update(`${f.path}:${f.sha256}\n`);
+  h.update(JSON.stringify(config.training));
+  h.update(`examples:${examples.length}:${examples.map((e) => e.id).join(',')}`);
+  for (const src of MODEL_SOURCES) h.update(fs.readFileSync(src));
+  return h.digest('hex').slice(0, 24);
+}
+
+export interface CachedModel {
+  model: Model;
+  key: string;
+  fromCache: boolean;
+  /** Milliseconds spent loading or training. */
+  ms: number;
+}
+
+export function loadOrTrain(
+  ds: Dataset,
+  config: ClassifierConfig,
+  opts: { cacheDir?: string; useCache?: boolean; log?: (msg: string) => void } = {},
+): CachedModel {
+  const cacheDir = opts.cacheDir ?? process.env.HS_CACHE_DIR ?? DEFAULT_CACHE_DIR;
+  const key = modelKey(ds, config);
+  const file = path.join(cacheDir, `model-${key}.bin`);
+  const start = performance.now();
+  if (opts.useCache !== false && fs.existsSync(file)) {
+    try {
+      const model = v8.deserialize(fs.readFileSync(file)) as Model;
+      return { model, key, fromCache: true, ms: performance.now() - start };
+    } catch (e) {
+      opts.log?.(`cached model ${file} is unreadable (${(e as Error).message}); rebuilding`);
+    }
+  }
+  opts.log?.('training the model (first start, or the data, config or code changed)...');
+  const model = trainModel(ds, ds.examples, config.training);
+  const ms = performance.now() - start;
+  if (opts.useCache !== false) {
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, v8.serialize(model));
+    fs.renameSync(tmp, file);
+    for (const old of fs.readdirSync(cacheDir)) {
+      if (/^model-.*\.bin$/.test(old) && old !== path.basename(file)) fs.rmSync(path.join(cacheDir, old), { force: true });
+    }
+    opts.log?.(`model trained in ${(ms / 1000).toFixed(1)} s and cached in ${path.relative(process.cwd(), file)}`);
+  }
+  return { model, key, fromCache: false, ms };
+}

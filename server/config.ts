@@ -1,0 +1,58 @@
+// The classifier's configuration: config/classifier.json, written by `npm run tune` and committed.
+// Validated with zod at start-up so a hand-edited file fails with a message naming the field.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { FEATURES } from './pipeline/score';
+
+const weights = z.object(Object.fromEntries(FEATURES.map((f) => [f, z.number().finite()])) as Record<
+  (typeof FEATURES)[number],
+  z.ZodNumber
+>);
+
+export const ConfigSchema = z.object({
+  version: z.literal(1),
+  /** What the model learns from; a change here rebuilds the cached model. */
+  training: z.object({
+    /** Weight of a labelled example relative to a nomenclature line in the naive Bayes counts. */
+    exampleWeight: z.number().positive(),
+    /** Characters of a ruling's facts learnt from, beyond its subject line. */
+    detailChars: z.number().int().min(0),
+  }),
+  /** Short-list size per query. */
+  shortlist: z.number().int().min(3).max(200),
+  /** Naive Bayes additive smoothing. */
+  alpha: z.number().positive(),
+  fusion: z.object({
+    weights,
+    rerank: z.number().int().min(3).max(200),
+    temperature: z.number().positive(),
+  }),
+  /** Isotonic map from fused probability to calibrated confidence. */
+  calibration: z.object({ x: z.array(z.number()).min(2), y: z.array(z.number()).min(2) }),
+  /** Rows whose best confidence is below this are marked `review`. */
+  reviewThreshold: z.number().min(0).max(1),
+  /** Choice of a national line under an HS 6. */
+  national: z.object({ minScore: z.number().min(0), margin: z.number().min(0) }),
+  /** How the numbers above were found (informational). */
+  tuning: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type ClassifierConfig = z.infer<typeof ConfigSchema>;
+
+export const DEFAULT_CONFIG_PATH = path.resolve(__dirname, '..', 'config', 'classifier.json');
+
+export function loadConfig(file = process.env.HS_CONFIG ?? DEFAULT_CONFIG_PATH): ClassifierConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: cannot read classifier config: ${(e as Error).message}`);
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`${file}: invalid classifier config: ${issues}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,31 @@
+// Opens the classifier: reference data, configuration, and the model (from the cache, or trained).
+import crypto from 'node:crypto';
+import { loadDataset } from './data';
+import { loadConfig } from './config';
+import { loadOrTrain } from './cache';
+import { createEngine, type Engine } from './classifier';
+
+export interface OpenedEngine {
+  engine: Engine;
+  /** Content hashes that identify what answered: model (data + training config + code) and config. */
+  versions: { model: string; data: string; config: string };
+  timings: { dataMs: number; modelMs: number; fromCache: boolean };
+}
+
+export function openEngine(opts: { dataDir?: string; configFile?: string; useCache?: boolean; log?: (m: string) => void } = {}): OpenedEngine {
+  const t0 = performance.now();
+  const ds = loadDataset(opts.dataDir);
+  const dataMs = performance.now() - t0;
+  const config = loadConfig(opts.configFile);
+  const cached = loadOrTrain(ds, config, { useCache: opts.useCache, log: opts.log });
+  const hash = (s: string) => crypto.createHash('sha256').update(s).digest('hex').slice(0, 16);
+  return {
+    engine: createEngine(ds, cached.model, config),
+    versions: {
+      model: cached.key.slice(0, 16),
+      data: hash(ds.files.map((f) => f.sha256).join()),
+      config: hash(JSON.stringify(config)),
+    },
+    timings: { dataMs, modelMs: cached.ms, fromCache: cached.fromCache },
+  };
+}

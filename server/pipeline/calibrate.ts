@@ -1,0 +1,98 @@
+// Step 5: calibration. Maps the fusion's probability to the share of answers that were right on
+// held-out visible data (isotonic regression, pool-adjacent-violators), so that a code given 80% is
+// right about 80% of the time. Also measures calibration (ECE) and picks the review threshold.
+
+/** Piecewise-linear monotone map: x ascending, y non-decreasing. */
+export interface Calibration {
+  x: number[];
+  y: number[];
+}
+
+export interface Scored {
+  p: number;
+  correct: boolean;
+}
+
+export function fitIsotonic(data: Scored[]): Calibration {
+  const sorted = data.slice().sort((a, b) => a.p - b.p);
+  // Blocks of (sum of labels, count, mean p).
+  const blocks: { sum: number; n: number; psum: number }[] = [];
+  for (const d of sorted) {
+    blocks.push({ sum: d.correct ? 1 : 0, n: 1, psum: d.p });
+    while (blocks.length > 1) {
+      const b = blocks[blocks.length - 1];
+      const a = blocks[blocks.length - 2];
+      if (a.sum / a.n <= b.sum / b.n) break;
+      blocks.splice(blocks.length - 2, 2, { sum: a.sum + b.sum, n: a.n + b.n, psum: a.psum + b.psum });
+    }
+  }
+  const x = blocks.map((b) => b.psum / b.n);
+  const y = blocks.map((b) => b.sum / b.n);
+  return { x: [0, ...x, 1], y: [0, ...y, y[y.length - 1] ?? 0] };
+}
+
+export function applyCalibration(cal: Calibration, p: number): number {
+  const { x, y } = cal;
+  if (p <= x[0]) return y[0];
+  for (let i = 1; i < x.length; i++) {
+    if (p <= x[i]) {
+      const span = x[i] - x[i - 1];
+      const t = span > 0 ? (p - x[i - 1]) / span : 1;
+      return y[i - 1] + t * (y[i] - y[i - 1]);
+    }
+  }
+  return y[y.length - 1];
+}
+
+export interface ReliabilityBin {
+  lo: number;
+  hi: number;
+  n: number;
+  meanConfidence: number;
+  accuracy: number;
+}
+
+export function reliability(data: Scored[], bins = 10): ReliabilityBin[] {
+  const out: ReliabilityBin[] = Array.from({ length: bins }, (_, i) => ({
+    lo: i / bins,
+    hi: (i + 1) / bins,
+    n: 0,
+    meanConfidence: 0,
+    accuracy: 0,
+  }));
+  for (const d of data) {
+    const b = out[Math.min(bins - 1, Math.floor(d.p * bins))];
+    b.n++;
+    b.meanConfidence += d.p;
+    b.accuracy += d.correct ? 1 : 0;
+  }
+  for (const b of out) {
+    if (b.n) {
+      b.meanConfidence /= b.n;
+      b.accuracy /= b.n;
+    }
+  }
+  return out;
+}
+
+/** Expected calibration error over equal-width bins. */
+export function expectedCalibrationError(data: Scored[], bins = 10): number {
+  if (!data.length) return 0;
+  return reliability(data, bins).reduce((e, b) => e + (b.n / data.length) * Math.abs(b.meanConfidence - b.accuracy), 0);
+}
+
+/**
+ * The lowest confidence threshold at which the rows kept as `ok` (confidence >= threshold) are right
+ * at least `target` of the time; 1 when no threshold reaches it.
+ */
+export function reviewThreshold(top1: Scored[], target: number): number {
+  const sorted = top1.slice().sort((a, b) => b.p - a.p);
+  let right = 0;
+  let best = 1;
+  sorted.forEach((d, i) => {
+    right += d.correct ? 1 : 0;
+    const next = sorted[i + 1];
+    if (right / (i + 1) >= target && (!next || next.p < d.p)) best = d.p;
+  });
+  return best;
+}

@@ -1,0 +1,102 @@
+// Step 6: explain. For each of the best codes: its official description, the nearest labelled
+// examples that support it, and (when a country is asked for) the national line with unit and duty.
+import { DOC_KINDS } from './corpus';
+import { chooseNational, type NationalOptions } from './national';
+import type { DocHits } from './retrieve';
+import type { Model } from './train';
+import type { CandidateResult, Country, Dataset, Example, ExampleRef, NationalLine } from '../types';
+
+const KIND = { us: DOC_KINDS.indexOf('us'), eu: DOC_KINDS.indexOf('eu'), example: DOC_KINDS.indexOf('example') };
+const EXAMPLES_SHOWN = 3;
+/** Sources whose codes are US HTS numbers, and those whose codes follow the EU CN (the UK tariff). */
+const NATIONAL_SOURCES: Record<Country, Set<string>> = {
+  US: new Set(['cross', 'atlas']),
+  EU: new Set(['uk-parcel', 'uk-glossary']),
+};
+
+/** Documents of each class, looked up once per model. */
+export interface Lookup {
+  examples: Map<number, number[]>;
+  national: Record<Country, Map<number, number[]>>;
+}
+
+export function buildLookup(model: Model): Lookup {
+  const lookup: Lookup = { examples: new Map(), national: { US: new Map(), EU: new Map() } };
+  const add = (m: Map<number, number[]>, c: number, d: number) => {
+    const list = m.get(c);
+    if (list) list.push(d);
+    else m.set(c, [d]);
+  };
+  for (let d = 0; d < model.docClass.length; d++) {
+    const c = model.docClass[d];
+    if (c < 0) continue;
+    if (model.docKind[d] === KIND.example) add(lookup.examples, c, d);
+    else if (model.docKind[d] === KIND.us) add(lookup.national.US, c, d);
+    else if (model.docKind[d] === KIND.eu) add(lookup.national.EU, c, d);
+  }
+  return lookup;
+}
+
+export interface ExplainInput {
+  ds: Dataset;
+  model: Model;
+  lookup: Lookup;
+  national: NationalOptions;
+}
+
+function exampleRef(ex: Example, similarity: number): ExampleRef {
+  const ref: ExampleRef = { text: ex.text, code: ex.code, source: ex.source, similarity: Math.round(similarity * 1000) / 1000 };
+  if (ex.ruling) ref.ruling = ex.ruling;
+  if (ex.date) ref.date = ex.date;
+  return ref;
+}
+
+export function explain(
+  input: ExplainInput,
+  classes: number[],
+  confidences: number[],
+  hits: DocHits,
+  country?: Country,
+): CandidateResult[] {
+  const { ds, model, lookup } = input;
+  const wanted = new Set(classes);
+  const score = new Map<number, number>();
+  for (let i = 0; i < hits.docs.length; i++) if (wanted.has(model.docClass[hits.docs[i]])) score.set(hits.docs[i], hits.scores[i]);
+
+  return classes.map((c, k) => {
+    const hs6 = model.classes[c];
+    const exampleDocs = (lookup.examples.get(c) ?? []).slice().sort((a, b) => (score.get(b) ?? 0) - (score.get(a) ?? 0) || a - b);
+    const nearest = exampleDocs.slice(0, EXAMPLES_SHOWN);
+    const result: CandidateResult = {
+      hs6,
+      code: hs6,
+      confidence: Math.round(confidences[k] * 1000) / 1000,
+      description: ds.hs.nodes.get(hs6)?.description ?? '',
+      examples: nearest.map((d) => exampleRef(model.examples[model.docRef[d]], score.get(d) ?? 0)),
+    };
+    if (country) {
+      const lineDocs = lookup.national[country].get(c) ?? [];
+      const all = country === 'US' ? ds.us : ds.eu;
+      const lines: NationalLine[] = lineDocs.map((d) => all[model.docRef[d]]);
+      const scores = lineDocs.map((d) => score.get(d) ?? 0);
+      // Labelled examples with a national code vote for the line they name, by their similarity.
+      for (const d of exampleDocs) {
+        const s = score.get(d);
+        const ex = model.examples[model.docRef[d]];
+        if (!s || !NATIONAL_SOURCES[country].has(ex.source) || ex.code.length < 8) continue;
+        lines.forEach((line, i) => {
+          const n = Math.min(line.code.length, ex.code.length);
+          if (line.code.slice(0, n) === ex.code.slice(0, n)) scores[i] += s;
+        });
+      }
+      const choice = chooseNational(hs6, lines, scores, input.national);
+      result.code = choice.code;
+      if (choice.line) {
+        result.nationalDescription = choice.line.fullDescription;
+        result.unit = choice.line.unit;
+        result.generalRate = choice.line.generalRate;
+      } else result.missingDetail = choice.missingDetail;
+    }
+    return result;
+  });
+}

@@ -1,0 +1,227 @@
+// npm run tune: finds the fusion weights and hyper-parameters with a seeded genetic algorithm, on
+// out-of-fold predictions over the visible labelled examples only, then calibrates the confidences and
+// picks the review threshold on a separate split, and writes config/classifier.json.
+//
+// 1. 5-fold cross-validation over the UK parcel, CROSS and ATLAS cases: for each fold a model is trained
+//    without it, and the fold's short lists and signals are extracted for every smoothing value tried.
+// 2. The cases are split (seeded) 70/30 into a tuning split and a calibration split.
+// 3. The GA maximises top-1 + 0.25 x top-3 at 6 digits on the tuning split.
+// 4. With the best genome: softmax temperature by likelihood, then isotonic calibration, both on the
+//    calibration split; the review threshold is the lowest confidence at which the `ok` rows of the
+//    calibration split are right at least REVIEW_PRECISION of the time.
+import fs from 'node:fs';
+import { Command } from 'commander';
+import { loadDataset } from '../data';
+import { loadConfig, DEFAULT_CONFIG_PATH, ConfigSchema, type ClassifierConfig } from '../config';
+import { trainModel } from '../pipeline/train';
+import { createScorer, candidates, FEATURES, type Candidates } from '../pipeline/score';
+import { normalise } from '../pipeline/normalise';
+import { fuzzyScores } from '../pipeline/fuzzy';
+import { hsText } from '../pipeline/corpus';
+import { rank, type FusionParams } from '../pipeline/fusion';
+import { fitIsotonic, applyCalibration, expectedCalibrationError, reviewThreshold, type Scored } from '../pipeline/calibrate';
+import { buildCases, assignFolds, trainingExamples, type Case } from '../eval/cases';
+import { runGa, rng, type Gene } from './ga';
+import type { Dataset } from '../types';
+
+export const ALPHAS = [0.02, 0.1, 0.5];
+export const REVIEW_PRECISION = 0.8;
+const SHORTLIST = 40;
+
+interface Row {
+  kase: Case;
+  /** Accepted classes (indices into model.classes). */
+  truth: Set<number>;
+  /** Per alpha: the short list with all signals, and the fuzzy similarity of every short-listed class. */
+  perAlpha: { cands: Candidates; fuzzy: Float32Array }[];
+}
+
+function extract(ds: Dataset, cases: Case[], folds: number[], k: number, log: (s: string) => void, config: ClassifierConfig): Row[] {
+  const rows: Row[] = [];
+  for (let f = 0; f < k; f++) {
+    const held = cases.filter((_, i) => folds[i] === f);
+    const t0 = performance.now();
+    const model = trainModel(ds, trainingExamples(ds, held), config.training);
+    const scorer = createScorer(model);
+    const classOf = new Map(model.classes.map((c, i) => [c, i]));
+    const classText = model.classes.map((c) => hsText(ds, c));
+    for (const kase of held) {
+      const q = normalise(kase.text);
+      if (!q.tokens.length) continue;
+      const perAlpha = ALPHAS.map((alpha) => {
+        const cands = candidates(scorer, q, alpha, SHORTLIST);
+        const fuzzy = fuzzyScores(
+          q.text,
+          [...cands.classes].map((c) => classText[c]),
+        );
+        return { cands, fuzzy };
+      });
+      rows.push({ kase, truth: new Set(kase.hs6.map((h) => classOf.get(h)!)), perAlpha });
+    }
+    log(`fold ${f + 1}/${k}: trained and extracted ${held.length} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  return rows;
+}
+
+export const GENES: Gene[] = [
+  { name: 'alphaIndex', min: 0, max: ALPHAS.length - 1, integer: true },
+  ...FEATURES.map((f) => ({ name: f, min: 0, max: f.startsWith('nb') ? 2 : 10 })),
+  { name: 'rerank', min: 3, max: 20, integer: true },
+];
+
+function paramsOf(genome: number[], temperature = 1): { alphaIndex: number; params: FusionParams } {
+  return {
+    alphaIndex: genome[0],
+    params: { weights: genome.slice(1, 1 + FEATURES.length), rerank: genome[1 + FEATURES.length], temperature },
+  };
+}
+
+function rankRow(row: Row, genome: number[], temperature = 1) {
+  const { alphaIndex, params } = paramsOf(genome, temperature);
+  const { cands, fuzzy } = row.perAlpha[alphaIndex];
+  const ranked = rank(cands, params, (rows) => rows.map((r) => fuzzy[r]));
+  return { classes: ranked.rows.map((r) => cands.classes[r]), probs: ranked.probs };
+}
+
+export function accuracy(rows: Row[], genome: number[]): { top1: number; top3: number } {
+  let top1 = 0;
+  let top3 = 0;
+  for (const row of rows) {
+    const { classes } = rankRow(row, genome);
+    if (row.truth.has(classes[0])) top1++;
+    if (classes.slice(0, 3).some((c) => row.truth.has(c))) top3++;
+  }
+  return { top1: top1 / rows.length, top3: top3 / rows.length };
+}
+
+function fitTemperature(rows: Row[], genome: number[]): number {
+  const nll = (t: number) => {
+    let s = 0;
+    for (const row of rows) {
+      const { classes, probs } = rankRow(row, genome, t);
+      const p = classes.reduce((acc, c, i) => acc + (row.truth.has(c) ? probs[i] : 0), 0);
+      s -= Math.log(Math.max(p, 1e-6));
+    }
+    return s;
+  };
+  let lo = Math.log(0.02);
+  let hi = Math.log(50);
+  for (let i = 0; i < 40; i++) {
+    const a = lo + (hi - lo) / 3;
+    const b = hi - (hi - lo) / 3;
+    if (nll(Math.exp(a)) < nll(Math.exp(b))) hi = b;
+    else lo = a;
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+function scoredTop3(rows: Row[], genome: number[], temperature: number): { top1: Scored[]; top3: Scored[] } {
+  const top1: Scored[] = [];
+  const top3: Scored[] = [];
+  for (const row of rows) {
+    const { classes, probs } = rankRow(row, genome, temperature);
+    classes.slice(0, 3).forEach((c, i) => {
+      const s = { p: probs[i], correct: row.truth.has(c) };
+      top3.push(s);
+      if (i === 0) top1.push(s);
+    });
+  }
+  return { top1, top3 };
+}
+
+function main() {
+  const program = new Command()
+    .option('--seed <n>', 'random seed', '42')
+    .option('--folds <n>', 'cross-validation folds', '5')
+    .option('--population <n>', 'GA population', '40')
+    .option('--generations <n>', 'GA generations', '30')
+    .option('--output <file>', 'config file to write', DEFAULT_CONFIG_PATH)
+    .parse();
+  const o = program.opts();
+  const seed = Number(o.seed);
+  const k = Number(o.folds);
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const config = loadConfig(o.output);
+  const t0 = performance.now();
+
+  const ds = loadDataset();
+  const cases = buildCases(ds);
+  const folds = assignFolds(cases, k, seed);
+  log(`${cases.length} cases (${['uk-parcel', 'cross', 'atlas'].map((s) => `${s} ${cases.filter((c) => c.source === s).length}`).join(', ')}), ${k} folds, seed ${seed}`);
+  const rows = extract(ds, cases, folds, k, log, config);
+
+  const rand = rng(seed + 1);
+  const tuneRows: Row[] = [];
+  const calRows: Row[] = [];
+  for (const r of rows) (rand() < 0.7 ? tuneRows : calRows).push(r);
+  log(`tuning split ${tuneRows.length} cases, calibration split ${calRows.length}`);
+
+  const current = [
+    ALPHAS.indexOf(config.alpha) >= 0 ? ALPHAS.indexOf(config.alpha) : 1,
+    ...FEATURES.map((f) => config.fusion.weights[f]),
+    config.fusion.rerank,
+  ];
+  const fitness = (g: number[]) => {
+    const a = accuracy(tuneRows, g);
+    return a.top1 + 0.25 * a.top3;
+  };
+  const ga = runGa({
+    genes: GENES,
+    fitness,
+    seed,
+    population: Number(o.population),
+    generations: Number(o.generations),
+    initial: [current],
+    onGeneration: ({ generation, best, mean }) =>
+      log(`generation ${String(generation).padStart(3)}: best fitness ${best.toFixed(4)}  mean ${mean.toFixed(4)}`),
+  });
+  const genome = ga.genome;
+  const tuneAcc = accuracy(tuneRows, genome);
+  const calAcc = accuracy(calRows, genome);
+
+  const temperature = fitTemperature(calRows, genome);
+  const raw = scoredTop3(calRows, genome, temperature);
+  const calibration = fitIsotonic(raw.top3);
+  const calibrated = raw.top1.map((s) => ({ p: applyCalibration(calibration, s.p), correct: s.correct }));
+  const threshold = reviewThreshold(calibrated, REVIEW_PRECISION);
+  const reviewShare = calibrated.filter((s) => s.p < threshold).length / calibrated.length;
+  const { alphaIndex, params } = paramsOf(genome, temperature);
+
+  const round = (x: number) => Math.round(x * 10000) / 10000;
+  const next: ClassifierConfig = ConfigSchema.parse({
+    ...config,
+    shortlist: SHORTLIST,
+    alpha: ALPHAS[alphaIndex],
+    fusion: {
+      weights: Object.fromEntries(FEATURES.map((f, i) => [f, round(params.weights[i])])),
+      rerank: params.rerank,
+      temperature: round(temperature),
+    },
+    calibration: { x: calibration.x.map(round), y: calibration.y.map(round) },
+    reviewThreshold: round(threshold),
+    tuning: {
+      command: 'npm run tune',
+      seed,
+      folds: k,
+      population: Number(o.population),
+      generations: Number(o.generations),
+      cases: { tuning: tuneRows.length, calibration: calRows.length },
+      fitness: 'top1 + 0.25 * top3 at 6 digits on the tuning split',
+      tuningSplit: { top1: round(tuneAcc.top1), top3: round(tuneAcc.top3) },
+      calibrationSplit: {
+        top1: round(calAcc.top1),
+        top3: round(calAcc.top3),
+        eceBefore: round(expectedCalibrationError(raw.top1)),
+        eceAfter: round(expectedCalibrationError(calibrated)),
+        reviewPrecisionTarget: REVIEW_PRECISION,
+        reviewShare: round(reviewShare),
+      },
+    },
+  });
+  fs.writeFileSync(o.output, `${JSON.stringify(next, null, 2)}\n`);
+  log(`tuning split: top-1 ${(tuneAcc.top1 * 100).toFixed(1)}%, top-3 ${(tuneAcc.top3 * 100).toFixed(1)}%`);
+  log(`calibration split: top-1 ${(calAcc.top1 * 100).toFixed(1)}%, top-3 ${(calAcc.top3 * 100).toFixed(1)}%, review threshold ${threshold.toFixed(3)} (${(reviewShare * 100).toFixed(1)}% of rows in review)`);
+  log(`wrote ${o.output} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+if (require.main === module) main();

@@ -1,0 +1,135 @@
+// Plain data passed between the pipeline steps. No behaviour lives here.
+
+export type Country = 'US' | 'EU';
+
+/** A node of the HS 2022 tree: chapter (2 digits), heading (4) or subheading (6). */
+export interface HsNode {
+  code: string;
+  level: 2 | 4 | 6;
+  description: string;
+  /** Parent code (chapter for a heading, heading for a subheading); null for chapters. */
+  parent: string | null;
+  /** Roman numeral of the section, e.g. "XI". */
+  section: string;
+}
+
+export interface HsSection {
+  id: string;
+  name: string;
+}
+
+export interface HsTree {
+  sections: Map<string, HsSection>;
+  /** Every chapter, heading and subheading by code. */
+  nodes: Map<string, HsNode>;
+  /** All 6-digit subheadings, sorted. */
+  subheadings: string[];
+}
+
+/** A national tariff line: a US HTS 10-digit (or leaf 8-digit) line, or an EU CN 8-digit line. */
+export interface NationalLine {
+  country: Country;
+  /** Digits only, 8 or 10 long. */
+  code: string;
+  hs6: string;
+  /** The line's own text, e.g. "Other". */
+  description: string;
+  /** Texts of the ancestors from the heading down to the line itself (heading first). */
+  path: string[];
+  /** The path joined into one readable description. */
+  fullDescription: string;
+  /** Unit of quantity (US, e.g. "doz., kg") or supplementary unit (EU); null when none. */
+  unit: string | null;
+  /** General (MFN) rate of duty, inherited from the 8-digit line for US statistical lines; null for EU. */
+  generalRate: string | null;
+}
+
+export interface Correlation {
+  /** HS 2017 subheading -> HS 2022 subheadings it maps to. */
+  from2017: Map<string, string[]>;
+  /** HS 2022 subheading -> HS 2017 subheadings. */
+  to2017: Map<string, string[]>;
+}
+
+export type ExampleSource = 'uk-parcel' | 'cross' | 'atlas' | 'uk-glossary';
+
+/** A labelled description -> code pair. */
+export interface Example {
+  /** Stable id, e.g. "uk-parcel:17", "cross:N271132:0", "atlas:atlas_validation_00003". */
+  id: string;
+  source: ExampleSource;
+  text: string;
+  /** Longer text about the goods when the source has it (CROSS facts); used for training only. */
+  detail?: string;
+  /** HS 2022 subheading. */
+  hs6: string;
+  /** The code as the source gave it, digits only (8/10-digit national code, or HS 6). */
+  code: string;
+  /** CROSS ruling number, e.g. "NY N271132". */
+  ruling?: string;
+  date?: string;
+  /** Set when the source code's HS 6 does not exist in HS 2022 and was mapped through the correlation table. */
+  mappedFrom?: string;
+}
+
+/** A labelled example whose code could not be placed in HS 2022. Kept for reporting, never trained on. */
+export interface UnmappedExample {
+  id: string;
+  source: ExampleSource;
+  text: string;
+  code: string;
+  reason: string;
+}
+
+export interface SourceFile {
+  /** Path relative to the data directory. */
+  path: string;
+  sha256: string;
+}
+
+export interface Dataset {
+  dir: string;
+  hs: HsTree;
+  us: NationalLine[];
+  eu: NationalLine[];
+  correlation: Correlation;
+  examples: Example[];
+  unmapped: UnmappedExample[];
+  files: SourceFile[];
+}
+
+/** A labelled example shown in support of a candidate. */
+export interface ExampleRef {
+  text: string;
+  code: string;
+  source: ExampleSource;
+  ruling?: string;
+  date?: string;
+  /** Cosine similarity of the example to the query (0 when it shares no term). */
+  similarity: number;
+}
+
+export interface CandidateResult {
+  hs6: string;
+  /** The national code when a country was asked for and the text decides it, else the HS 6. */
+  code: string;
+  /** Calibrated probability that this code is right. */
+  confidence: number;
+  /** Official description of the HS 6. */
+  description: string;
+  examples: ExampleRef[];
+  /** Full description of the national line, when one was chosen. */
+  nationalDescription?: string;
+  unit?: string | null;
+  generalRate?: string | null;
+  /** When a country was asked for but the text does not decide the national line. */
+  missingDetail?: string;
+}
+
+export type RowStatus = 'ok' | 'review' | 'error';
+
+export interface ClassificationResult {
+  status: RowStatus;
+  candidates: CandidateResult[];
+  error?: string;
+}

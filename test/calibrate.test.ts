@@ -1,0 +1,48 @@
+import { fitIsotonic, applyCalibration, expectedCalibrationError, reviewThreshold, reliability } from '../server/pipeline/calibrate';
+
+describe('calibration', () => {
+  test('isotonic map is monotone and maps over-confident scores down', () => {
+    // Scores of 0.9 that are right half of the time, scores of 0.2 never right.
+    const data = [
+      ...Array.from({ length: 50 }, (_, i) => ({ p: 0.9, correct: i % 2 === 0 })),
+      ...Array.from({ length: 50 }, () => ({ p: 0.2, correct: false })),
+    ];
+    const cal = fitIsotonic(data);
+    expect(applyCalibration(cal, 0.9)).toBeCloseTo(0.5, 5);
+    expect(applyCalibration(cal, 0.2)).toBeCloseTo(0, 5);
+    for (let i = 1; i < cal.y.length; i++) expect(cal.y[i]).toBeGreaterThanOrEqual(cal.y[i - 1]);
+    for (let p = 0; p <= 1; p += 0.05) expect(applyCalibration(cal, p)).toBeLessThanOrEqual(applyCalibration(cal, Math.min(1, p + 0.05)) + 1e-12);
+  });
+
+  test('pools adjacent violators', () => {
+    const cal = fitIsotonic([
+      { p: 0.1, correct: true },
+      { p: 0.2, correct: false },
+      { p: 0.3, correct: true },
+    ]);
+    // 0.1 (1) and 0.2 (0) violate order and pool to 0.5.
+    expect(cal.y.slice(1, -1)).toEqual([0.5, 1]);
+  });
+
+  test('expected calibration error is 0 when confidence equals accuracy and large when it does not', () => {
+    const good = Array.from({ length: 100 }, (_, i) => ({ p: 0.75, correct: i % 4 !== 0 }));
+    expect(expectedCalibrationError(good)).toBeCloseTo(0, 10);
+    const bad = Array.from({ length: 100 }, () => ({ p: 0.95, correct: false }));
+    expect(expectedCalibrationError(bad)).toBeCloseTo(0.95, 5);
+    expect(reliability(bad).filter((b) => b.n > 0)).toHaveLength(1);
+  });
+
+  test('review threshold keeps the rows whose precision reaches the target', () => {
+    const data = [
+      { p: 0.95, correct: true },
+      { p: 0.9, correct: true },
+      { p: 0.8, correct: true },
+      { p: 0.7, correct: false },
+      { p: 0.6, correct: false },
+      { p: 0.5, correct: true },
+    ];
+    expect(reviewThreshold(data, 1)).toBe(0.8);
+    expect(reviewThreshold(data, 0.75)).toBe(0.7);
+    expect(reviewThreshold([{ p: 0.9, correct: false }], 0.5)).toBe(1);
+  });
+});
