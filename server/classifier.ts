@@ -7,7 +7,6 @@ import { rank, type FusionParams, type Ranked } from './pipeline/fusion';
 import { fuzzyScores } from './pipeline/fuzzy';
 import { applyCalibration } from './pipeline/calibrate';
 import { buildLookup, explain, type Lookup } from './pipeline/explain';
-import { hsText } from './pipeline/corpus';
 import type { Model } from './pipeline/train';
 import type { ClassifierConfig } from './config';
 import type { ClassificationResult, Country, Dataset } from './types';
@@ -26,15 +25,14 @@ export interface Engine {
   classText: string[];
 }
 
+/** The text fuse.js matches for each class: the subheading's official description. */
+export function classTexts(ds: Dataset, model: Model): string[] {
+  return model.classes.map((c) => ds.hs.nodes.get(c)?.description ?? '');
+}
+
 export function createEngine(ds: Dataset, model: Model, config: ClassifierConfig): Engine {
-  return {
-    ds,
-    model,
-    config,
-    scorer: createScorer(model),
-    lookup: buildLookup(model),
-    classText: model.classes.map((c) => hsText(ds, c)),
-  };
+  const classText = classTexts(ds, model);
+  return { ds, model, config, scorer: createScorer(model, classText), lookup: buildLookup(model), classText };
 }
 
 export function fusionParams(config: ClassifierConfig): FusionParams {

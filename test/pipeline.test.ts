@@ -3,7 +3,7 @@ import { trainModel } from '../server/pipeline/train';
 import { createEngine, classify } from '../server/classifier';
 import { termsOf, Vocabulary } from '../server/pipeline/features';
 import { buildIndex, search } from '../server/pipeline/retrieve';
-import { trainNaiveBayes, logPosterior } from '../server/pipeline/model';
+import { trainNaiveBayes, logLikelihood, smooth } from '../server/pipeline/model';
 import { topK } from '../server/pipeline/score';
 import type { ClassifierConfig } from '../server/config';
 import type { Dataset, HsNode, NationalLine, Example } from '../server/types';
@@ -62,7 +62,7 @@ const config: ClassifierConfig = {
   training: { exampleWeight: 2, detailChars: 0 },
   shortlist: 10,
   alpha: 0.1,
-  fusion: { weights: { nbSub: 1, nbHead: 0.5, nbChap: 0.5, nom: 2, knn1: 3, knn3: 1, prior: 0.1, fuzzy: 1 }, rerank: 5, temperature: 1 },
+  fusion: { weights: { nbSub: 1, nbHead: 0.5, nbChap: 0.5, nom: 2, knn1: 3, knn3: 1, prior: 0.1, material: 1, fuzzy: 1 }, rerank: 5, temperature: 1 },
   calibration: { x: [0, 1], y: [0, 1] },
   reviewThreshold: 0.6,
   national: { minScore: 0.05, margin: 0.03 },
@@ -131,13 +131,16 @@ describe('index and model', () => {
     expect([...scratch].every((v) => v === 0)).toBe(true);
   });
 
-  test('naive Bayes posteriors sum to one and favour the class with the words', () => {
+  test('naive Bayes favours the class with the words; the best class scores 0', () => {
     const idf = new Float32Array(vocab.size).fill(1);
     const nb = trainNaiveBayes(docs.map((vector, i) => ({ vector, label: i === 2 ? 1 : 0, weight: 1 })), 2, vocab.size, idf);
     const out = new Float64Array(2);
-    logPosterior(nb, vocab.vector(['car']), 0.1, out);
-    expect(Math.exp(out[0]) + Math.exp(out[1])).toBeCloseTo(1, 10);
-    expect(out[1]).toBeGreaterThan(out[0]);
+    logLikelihood(nb, vocab.vector(['car']), smooth(nb, 0.1), out);
+    expect(out[1]).toBe(0);
+    expect(out[0]).toBeLessThan(0);
+    logLikelihood(nb, vocab.vector(['green']), smooth(nb, 0.1), out);
+    expect(out[0]).toBe(0);
+    expect(out[1]).toBeLessThan(0);
   });
 
   test('topK returns the largest values best first', () => {

@@ -1,6 +1,7 @@
 // Step 6: explain. For each of the best codes: its official description, the nearest labelled
 // examples that support it, and (when a country is asked for) the national line with unit and duty.
 import { DOC_KINDS } from './corpus';
+import { topK } from './score';
 import { chooseNational, type NationalOptions } from './national';
 import type { DocHits } from './retrieve';
 import type { Model } from './train';
@@ -65,8 +66,9 @@ export function explain(
 
   return classes.map((c, k) => {
     const hs6 = model.classes[c];
-    const exampleDocs = (lookup.examples.get(c) ?? []).slice().sort((a, b) => (score.get(b) ?? 0) - (score.get(a) ?? 0) || a - b);
-    const nearest = exampleDocs.slice(0, EXAMPLES_SHOWN);
+    const exampleDocs = lookup.examples.get(c) ?? [];
+    // The nearest examples first (ties: the order of the data); unscored ones only fill up.
+    const nearest = topK(Float64Array.from(exampleDocs, (d) => score.get(d) ?? 0), EXAMPLES_SHOWN).map((i) => exampleDocs[i]);
     const result: CandidateResult = {
       hs6,
       code: hs6,

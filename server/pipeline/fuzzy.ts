@@ -13,13 +13,13 @@ const OPTIONS = {
   minMatchCharLength: 3,
 };
 
-/** Words of 3+ letters, at most 12 of them, OR-ed in fuse's extended syntax. */
+/** Words of 3+ letters, at most 8 of them, OR-ed in fuse's extended syntax. */
 export function fuzzyPattern(cleanText: string): string {
   const words = cleanText
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter((w) => w.length >= 3 && /[a-z]/.test(w));
-  return [...new Set(words)].slice(0, 12).join(' | ');
+  return [...new Set(words)].slice(0, 8).join(' | ');
 }
 
 /** Similarity in [0, 1] of the query to each text (0 where fuse finds no match). */

@@ -54,26 +54,35 @@ export function trainNaiveBayes(docs: TrainingDoc[], nClasses: number, vocabSize
   return { nClasses, vocabSize, start, cls, count, total };
 }
 
+/** What scoring with one smoothing value needs, computed once per model and alpha. */
+export interface Smoothed {
+  /** log(alpha / (total[c] + alpha V)): the log-likelihood of a term the class never saw. */
+  unseen: Float64Array;
+  /** Per posting: log((count + alpha) / alpha), what a seen term adds over an unseen one. */
+  gain: Float32Array;
+}
+
+export function smooth(nb: NaiveBayes, alpha: number): Smoothed {
+  const unseen = new Float64Array(nb.nClasses);
+  for (let c = 0; c < nb.nClasses; c++) unseen[c] = Math.log(alpha) - Math.log(nb.total[c] + alpha * nb.vocabSize);
+  const gain = new Float32Array(nb.count.length);
+  for (let p = 0; p < gain.length; p++) gain[p] = Math.log1p(nb.count[p] / alpha);
+  return { unseen, gain };
+}
+
 /**
- * Log-posterior of every class for the query (uniform prior), written into `out` (length nClasses).
- * alpha is the additive smoothing.
+ * Log-likelihood of the query under every class (uniform prior, distinct query terms), shifted so the
+ * best class scores 0, written into `out` (length nClasses). The shift is the same for every class, so
+ * it changes no ranking and no softmax over classes; it spares normalising over all of them.
  */
-export function logPosterior(nb: NaiveBayes, q: SparseVector, alpha: number, out: Float64Array): void {
-  const V = nb.vocabSize;
-  const logAlpha = Math.log(alpha);
-  let qTotal = 0;
-  for (let i = 0; i < q.values.length; i++) qTotal += q.values[i] > 0 ? 1 : 0;
-  for (let c = 0; c < nb.nClasses; c++) out[c] = qTotal * (logAlpha - Math.log(nb.total[c] + alpha * V));
+export function logLikelihood(nb: NaiveBayes, q: SparseVector, s: Smoothed, out: Float64Array): void {
+  const qTotal = q.ids.length;
+  for (let c = 0; c < nb.nClasses; c++) out[c] = qTotal * s.unseen[c];
   for (let i = 0; i < q.ids.length; i++) {
     const t = q.ids[i];
-    for (let p = nb.start[t], end = nb.start[t + 1]; p < end; p++) {
-      out[nb.cls[p]] += Math.log(nb.count[p] + alpha) - logAlpha;
-    }
+    for (let p = nb.start[t], end = nb.start[t + 1]; p < end; p++) out[nb.cls[p]] += s.gain[p];
   }
   let max = -Infinity;
   for (let c = 0; c < nb.nClasses; c++) if (out[c] > max) max = out[c];
-  let sum = 0;
-  for (let c = 0; c < nb.nClasses; c++) sum += Math.exp(out[c] - max);
-  const logZ = max + Math.log(sum);
-  for (let c = 0; c < nb.nClasses; c++) out[c] -= logZ;
+  for (let c = 0; c < nb.nClasses; c++) out[c] -= max;
 }

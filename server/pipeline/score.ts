@@ -1,15 +1,17 @@
 // Step 3: score. Builds the short list of candidate subheadings for one query and the signals the
 // fusion weighs: naive Bayes at three levels, TF-IDF similarity to the nomenclature and to labelled
-// examples (nearest neighbours), how common the code is among the examples, and (filled in by the
+// examples (nearest neighbours), how common the code is among the examples, whether the material
+// named agrees with the subheading's, and (filled in by the
 // fusion, for the best few only) fuzzy similarity.
 import { Vocabulary, termsOf } from './features';
 import { search, type DocHits } from './retrieve';
-import { logPosterior } from './model';
+import { logLikelihood, smooth, type Smoothed } from './model';
 import { DOC_KINDS } from './corpus';
 import type { Model } from './train';
 import type { Normalised } from './normalise';
+import { classMaterials, materialAgreement, materialsOf, type ClassMaterials } from './materials';
 
-export const FEATURES = ['nbSub', 'nbHead', 'nbChap', 'nom', 'knn1', 'knn3', 'prior', 'fuzzy'] as const;
+export const FEATURES = ['nbSub', 'nbHead', 'nbChap', 'nom', 'knn1', 'knn3', 'prior', 'material', 'fuzzy'] as const;
 export type FeatureName = (typeof FEATURES)[number];
 export const N_FEATURES = FEATURES.length;
 export const FUZZY = FEATURES.indexOf('fuzzy');
@@ -23,9 +25,17 @@ export interface Scorer {
   vocab: Vocabulary;
   scratch: Float32Array;
   post: { sub: Float64Array; head: Float64Array; chap: Float64Array };
+  /** Per smoothing value, per level: what naive Bayes scoring needs (computed on first use). */
+  smoothed: Map<number, { sub: Smoothed; head: Smoothed; chap: Smoothed }>;
+  /** Per class: best nomenclature similarity and the three best example similarities (reset after each query). */
+  nom: Float32Array;
+  knn: Float32Array;
+  /** Materials each class's official text covers or excludes. */
+  materials: ClassMaterials[];
 }
 
-export function createScorer(model: Model): Scorer {
+/** `classDescriptions`: the official text of each class, in model.classes order. */
+export function createScorer(model: Model, classDescriptions: string[]): Scorer {
   return {
     model,
     vocab: Vocabulary.from(model.terms),
@@ -35,7 +45,21 @@ export function createScorer(model: Model): Scorer {
       head: new Float64Array(model.heads.length),
       chap: new Float64Array(model.chaps.length),
     },
+    smoothed: new Map(),
+    nom: new Float32Array(model.classes.length),
+    knn: new Float32Array(model.classes.length * 3),
+    materials: classDescriptions.map(classMaterials),
   };
+}
+
+function smoothedFor(scorer: Scorer, alpha: number) {
+  let s = scorer.smoothed.get(alpha);
+  if (!s) {
+    const nb = scorer.model.nb;
+    s = { sub: smooth(nb.sub, alpha), head: smooth(nb.head, alpha), chap: smooth(nb.chap, alpha) };
+    scorer.smoothed.set(alpha, s);
+  }
+  return s;
 }
 
 export interface Candidates {
@@ -67,51 +91,59 @@ export function candidates(scorer: Scorer, q: Normalised, alpha: number, size: n
   const { model, post } = scorer;
   const qvec = scorer.vocab.vector(termsOf(q.tokens));
   const hits = search(model.index, qvec, scorer.scratch);
-  logPosterior(model.nb.sub, qvec, alpha, post.sub);
-  logPosterior(model.nb.head, qvec, alpha, post.head);
-  logPosterior(model.nb.chap, qvec, alpha, post.chap);
+  const sm = smoothedFor(scorer, alpha);
+  logLikelihood(model.nb.sub, qvec, sm.sub, post.sub);
+  logLikelihood(model.nb.head, qvec, sm.head, post.head);
+  logLikelihood(model.nb.chap, qvec, sm.chap, post.chap);
 
   // Per class: best nomenclature similarity, and the three best example similarities.
-  const nom = new Map<number, number>();
-  const knn = new Map<number, number[]>();
+  const { nom, knn } = scorer;
+  const touched: number[] = [];
   for (let i = 0; i < hits.docs.length; i++) {
     const d = hits.docs[i];
     const c = model.docClass[d];
     if (c < 0) continue;
     const s = hits.scores[i];
+    if (nom[c] === 0 && knn[3 * c] === 0) touched.push(c);
     if (model.docKind[d] === EXAMPLE_KIND) {
-      const top = knn.get(c);
-      if (!top) knn.set(c, [s]);
-      else {
-        top.push(s);
-        top.sort((a, b) => b - a);
-        if (top.length > 3) top.length = 3;
+      const k = 3 * c;
+      if (s > knn[k + 2]) {
+        if (s > knn[k]) {
+          knn[k + 2] = knn[k + 1];
+          knn[k + 1] = knn[k];
+          knn[k] = s;
+        } else if (s > knn[k + 1]) {
+          knn[k + 2] = knn[k + 1];
+          knn[k + 1] = s;
+        } else knn[k + 2] = s;
       }
-    } else if (s > (nom.get(c) ?? 0)) nom.set(c, s);
+    } else if (s > nom[c]) nom[c] = s;
   }
-  const retrieval = new Map<number, number>();
-  for (const [c, s] of nom) retrieval.set(c, s);
-  for (const [c, top] of knn) retrieval.set(c, Math.max(retrieval.get(c) ?? 0, top[0]));
+  const retrieval = Float32Array.from(touched, (c) => Math.max(nom[c], knn[3 * c]));
 
   const chosen = new Set<number>(topK(post.sub, Math.ceil(size / 2)));
-  const byRetrieval = [...retrieval.entries()].sort((a, b) => b[1] - a[1]);
-  for (const [c] of byRetrieval) {
+  for (const i of topK(retrieval, size)) {
     if (chosen.size >= size) break;
-    chosen.add(c);
+    chosen.add(touched[i]);
   }
 
   const classes = Int32Array.from(chosen);
+  const materials = materialsOf(q.text);
   const features = new Float32Array(classes.length * N_FEATURES);
   classes.forEach((c, i) => {
-    const top = knn.get(c) ?? [];
     const row = i * N_FEATURES;
     features[row] = Math.max(LOG_FLOOR, post.sub[c]);
     features[row + 1] = Math.max(LOG_FLOOR, post.head[model.classHead[c]]);
     features[row + 2] = Math.max(LOG_FLOOR, post.chap[model.classChap[c]]);
-    features[row + 3] = nom.get(c) ?? 0;
-    features[row + 4] = top[0] ?? 0;
-    features[row + 5] = top.reduce((a, b) => a + b, 0);
+    features[row + 3] = nom[c];
+    features[row + 4] = knn[3 * c];
+    features[row + 5] = knn[3 * c] + knn[3 * c + 1] + knn[3 * c + 2];
     features[row + 6] = Math.log1p(model.exampleCount[c]);
+    features[row + 7] = materialAgreement(materials, scorer.materials[c]);
   });
+  for (const c of touched) {
+    nom[c] = 0;
+    knn[3 * c] = knn[3 * c + 1] = knn[3 * c + 2] = 0;
+  }
   return { classes, features, hits };
 }
