@@ -1,12 +1,16 @@
 // The pipeline, end to end, for one description:
-// normalise -> retrieve candidates -> score (model + fuzzy, fused) -> rank and calibrate -> explain.
-// Everything it needs is in the Engine value; nothing is global.
+// normalise -> retrieve candidates -> score (model + fuzzy, fused) -> apply rules (GRIs, Notes)
+// -> rank and calibrate -> explain. Everything it needs is in the Engine value; nothing is global.
 import { normalise, type Normalised } from './pipeline/normalise';
 import { candidates, createScorer, type Candidates, type Scorer } from './pipeline/score';
-import { rank, type FusionParams, type Ranked } from './pipeline/fusion';
+import { rank, softmaxTop, type FusionParams, type Ranked } from './pipeline/fusion';
 import { fuzzyScores } from './pipeline/fuzzy';
 import { applyCalibration } from './pipeline/calibrate';
+import { triggeredRules, pointedCodes, fireRules, applyRules, type RulesOutcome } from './pipeline/rules';
 import { buildLookup, explain, type Lookup } from './pipeline/explain';
+import { explainReasoning } from './pipeline/reasoning';
+import { extractFacts } from './rules/facts';
+import type { RuleSet } from './rules/load';
 import type { Model } from './pipeline/train';
 import type { ClassifierConfig } from './config';
 import type { ClassificationResult, Country, Dataset } from './types';
@@ -23,6 +27,8 @@ export interface Engine {
   lookup: Lookup;
   /** Official text of each class, for fuzzy matching. */
   classText: string[];
+  /** The GRI and Note rules; null runs the statistics alone (for measuring what the rules add). */
+  rules: RuleSet | null;
 }
 
 /** The text fuse.js matches for each class: the subheading's official description. */
@@ -30,9 +36,9 @@ export function classTexts(ds: Dataset, model: Model): string[] {
   return model.classes.map((c) => ds.hs.nodes.get(c)?.description ?? '');
 }
 
-export function createEngine(ds: Dataset, model: Model, config: ClassifierConfig): Engine {
+export function createEngine(ds: Dataset, model: Model, config: ClassifierConfig, rules: RuleSet | null = null): Engine {
   const classText = classTexts(ds, model);
-  return { ds, model, config, scorer: createScorer(model, classText), lookup: buildLookup(model), classText };
+  return { ds, model, config, scorer: createScorer(model, classText), lookup: buildLookup(model, ds), classText, rules };
 }
 
 export function fusionParams(config: ClassifierConfig): FusionParams {
@@ -45,10 +51,10 @@ export interface Scored {
   ranked: Ranked;
 }
 
-/** Normalise, short-list, score and fuse: the ranked candidates before calibration. */
-export function score(engine: Engine, query: Normalised, params = fusionParams(engine.config)): Scored {
-  const cands = candidates(engine.scorer, query, engine.config.alpha, engine.config.shortlist);
-  const ranked = rank(cands, params, (rows) =>
+/** Short-list, score and fuse: the ranked candidates before rules and calibration. */
+export function score(engine: Engine, query: Normalised, extra: string[] = []): Scored {
+  const cands = candidates(engine.scorer, query, engine.config.alpha, engine.config.shortlist, extra);
+  const ranked = rank(cands, fusionParams(engine.config), (rows) =>
     fuzzyScores(
       query.text,
       rows.map((r) => engine.classText[cands.classes[r]]),
@@ -57,7 +63,7 @@ export function score(engine: Engine, query: Normalised, params = fusionParams(e
   return { query, cands, ranked };
 }
 
-export function classify(engine: Engine, description: unknown, country?: Country): ClassificationResult {
+export async function classify(engine: Engine, description: unknown, country?: Country): Promise<ClassificationResult> {
   if (typeof description !== 'string' || !description.trim()) {
     return { status: 'error', candidates: [], error: 'blank description' };
   }
@@ -69,19 +75,40 @@ export function classify(engine: Engine, description: unknown, country?: Country
       error: 'no classifiable words: the description has only codes, prices, quantities or units',
     };
   }
-  const { cands, ranked } = score(engine, query);
-  if (cands.hits.docs.length === 0 && ranked.probs[0] < 0.05) {
+  // Which rules could fire is known from the text alone; their target headings join the short list.
+  const textFacts = extractFacts(query, []);
+  const triggered = engine.rules ? triggeredRules(engine.rules, textFacts) : [];
+  const { cands, ranked } = score(engine, query, pointedCodes(triggered));
+  if (cands.knownTerms === 0) {
     return { status: 'error', candidates: [], error: 'no word of the description is known to the nomenclature or the examples' };
   }
-  const top = ranked.rows.slice(0, TOP_N);
-  const classes = top.map((r) => cands.classes[r]);
-  const confidences = ranked.probs.slice(0, TOP_N).map((p) => applyCalibration(engine.config.calibration, p));
+  const { fusion, calibration } = engine.config;
+  const head = ranked.rows.slice(0, ranked.probs.length);
+  let list = ranked.rows.map((row, i) => ({ hs6: engine.model.classes[cands.classes[row]], score: ranked.scores[i], row }));
+  let outcome: RulesOutcome | null = null;
+  if (engine.rules) {
+    const facts = extractFacts(query, head.map((r) => engine.model.classes[cands.classes[r]]));
+    const fired = await fireRules(engine.rules, triggered, facts);
+    const chief = facts.chiefMaterial;
+    const classOf = (hs6: string) => engine.scorer.byPrefix.get(hs6)?.[0];
+    outcome = applyRules(fired, list, fusion.temperature, {
+      coversChiefMaterial: (hs6) => chief !== null && engine.scorer.materials[classOf(hs6) ?? -1]?.covers.has(chief) === true,
+    });
+    list = outcome.candidates;
+  }
+  const probs = softmaxTop(list.map((c) => c.score), Math.min(fusion.rerank, list.length), fusion.temperature);
+  const top = list.slice(0, TOP_N);
+  const confidences = probs.slice(0, TOP_N).map((p) => applyCalibration(calibration, p));
   const result = explain(
     { ds: engine.ds, model: engine.model, lookup: engine.lookup, national: engine.config.national },
-    classes,
+    top.map((c) => cands.classes[c.row]),
     confidences,
     cands.hits,
     country,
   );
-  return { status: confidences[0] >= engine.config.reviewThreshold ? 'ok' : 'review', candidates: result };
+  return {
+    status: confidences[0] >= engine.config.reviewThreshold ? 'ok' : 'review',
+    candidates: result,
+    ...(outcome ? { reasoning: explainReasoning(engine.ds, result, outcome) } : {}),
+  };
 }

@@ -4,11 +4,12 @@ import { loadDataset } from './data';
 import { loadConfig } from './config';
 import { loadOrTrain } from './cache';
 import { createEngine, type Engine } from './classifier';
+import { loadRules } from './rules/load';
 
 export interface OpenedEngine {
   engine: Engine;
-  /** Content hashes that identify what answered: model (data + training config + code) and config. */
-  versions: { model: string; data: string; config: string };
+  /** Content hashes that identify what answered: model (data + training config + code), data, config, rules. */
+  versions: { model: string; data: string; config: string; rules: string };
   timings: { dataMs: number; modelMs: number; fromCache: boolean };
 }
 
@@ -17,14 +18,16 @@ export function openEngine(opts: { dataDir?: string; configFile?: string; useCac
   const ds = loadDataset(opts.dataDir);
   const dataMs = performance.now() - t0;
   const config = loadConfig(opts.configFile);
+  const rules = loadRules();
   const cached = loadOrTrain(ds, config, { useCache: opts.useCache, log: opts.log });
   const hash = (s: string) => crypto.createHash('sha256').update(s).digest('hex').slice(0, 16);
   return {
-    engine: createEngine(ds, cached.model, config),
+    engine: createEngine(ds, cached.model, config, rules),
     versions: {
       model: cached.key.slice(0, 16),
       data: hash(ds.files.map((f) => f.sha256).join()),
       config: hash(JSON.stringify(config)),
+      rules: rules.version,
     },
     timings: { dataMs, modelMs: cached.ms, fromCache: cached.fromCache },
   };

@@ -6,9 +6,11 @@ const { openEngine } = require('./engine.ts');
 const { classify } = require('./classifier.ts');
 
 const { engine } = openEngine();
-parentPort.on('message', ({ id, rows }) => {
+parentPort.on('message', async ({ id, rows }) => {
   try {
-    parentPort.postMessage({ id, results: rows.map((d) => classify(engine, d, workerData.country)) });
+    const results = [];
+    for (const d of rows) results.push(await classify(engine, d, workerData.country));
+    parentPort.postMessage({ id, results });
   } catch (e) {
     parentPort.postMessage({ id, error: String((e && e.stack) || e) });
   }

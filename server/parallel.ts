@@ -24,6 +24,13 @@ interface ChunkResult {
   error?: string;
 }
 
+/** Classifies descriptions one after another on this thread. */
+export async function classifyAll(engine: Engine, descriptions: string[], country?: Country): Promise<ClassificationResult[]> {
+  const out: ClassificationResult[] = [];
+  for (const d of descriptions) out.push(await classify(engine, d, country));
+  return out;
+}
+
 export async function classifyBatch(engine: Engine, descriptions: string[], opts: BatchOptions = {}): Promise<ClassificationResult[]> {
   const n = descriptions.length;
   const chunks = Math.ceil(n / CHUNK);
@@ -51,12 +58,12 @@ export async function classifyBatch(engine: Engine, descriptions: string[], opts
           const id = next++;
           w.postMessage({ id, rows: slice(id) });
         };
-        w.on('message', (m: { ready?: boolean } & ChunkResult) => {
+        w.on('message', async (m: { ready?: boolean } & ChunkResult) => {
           if (m.ready) return take();
           if (m.error || !m.results) {
             failures.push(m.error ?? 'worker returned no results');
             // The calling thread redoes a failed chunk.
-            finish(m.id, slice(m.id).map((d) => classify(engine, d, opts.country)));
+            finish(m.id, await classifyAll(engine, slice(m.id), opts.country));
           } else finish(m.id, m.results);
           take();
         });
@@ -67,13 +74,13 @@ export async function classifyBatch(engine: Engine, descriptions: string[], opts
 
   while (next < chunks) {
     const id = next++;
-    finish(id, slice(id).map((d) => classify(engine, d, opts.country)));
+    finish(id, await classifyAll(engine, slice(id), opts.country));
     await new Promise((r) => setImmediate(r)); // let worker results in
   }
   await Promise.all(workerDone);
   // A worker that died mid-chunk leaves holes: fill them here.
   for (let id = 0; id < chunks; id++) {
-    if (out[id * CHUNK] === undefined) finish(id, slice(id).map((d) => classify(engine, d, opts.country)));
+    if (out[id * CHUNK] === undefined) finish(id, await classifyAll(engine, slice(id), opts.country));
   }
   return out;
 }

@@ -124,6 +124,38 @@ export interface CandidateResult {
   generalRate?: string | null;
   /** When a country was asked for but the text does not decide the national line. */
   missingDetail?: string;
+  /** The most similar CBP CROSS rulings that assigned this code. */
+  rulings: RulingRef[];
+}
+
+/** A precedent: a CROSS ruling that assigned the candidate's code. */
+export interface RulingRef {
+  ruling: string;
+  date: string | null;
+  /** The code the ruling assigned, as it gave it. */
+  code: string;
+  subject: string;
+  /** The code no longer exists in the current US HTS. */
+  stale: boolean;
+}
+
+export interface ReasoningStep {
+  rule: string;
+  gri: string;
+  action: 'exclude' | 'include' | 'prefer' | 'decide';
+  codes: string[];
+  citation: string;
+  detail: string;
+}
+
+/** The reasoning an auditor can follow: which GRI decided, the rules applied, the Notes and precedents. */
+export interface Reasoning {
+  gri: string;
+  steps: ReasoningStep[];
+  notes: string[];
+  rulings: RulingRef[];
+  /** One line that fits a spreadsheet cell. */
+  summary: string;
 }
 
 export type RowStatus = 'ok' | 'review' | 'error';
@@ -131,5 +163,7 @@ export type RowStatus = 'ok' | 'review' | 'error';
 export interface ClassificationResult {
   status: RowStatus;
   candidates: CandidateResult[];
+  /** Present on classified rows when the rules are on. */
+  reasoning?: Reasoning;
   error?: string;
 }

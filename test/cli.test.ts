@@ -33,7 +33,9 @@ describe('hs-classify classify', () => {
     expect(r.status).toBe(0);
     const rows = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(rows.map((x) => x.id)).toEqual(['007', '008', '009', '010']);
-    expect(Object.keys(rows[0])).toEqual(['id', 'description', 'status', 'candidates']);
+    expect(Object.keys(rows[0])).toEqual(['id', 'description', 'status', 'candidates', 'reasoning']);
+    expect(rows[0].reasoning).toMatchObject({ gri: expect.stringMatching(/^GRI /), summary: expect.any(String) });
+    expect(rows[0].reasoning.steps.at(-1)).toMatchObject({ action: 'decide', codes: [rows[0].candidates[0].hs6] });
     expect(rows[1]).toEqual({ id: '008', description: null, status: 'error', candidates: [], error: 'blank description' });
     for (const row of [rows[0], rows[2], rows[3]]) {
       expect(['ok', 'review']).toContain(row.status);

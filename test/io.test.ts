@@ -242,7 +242,7 @@ describe('assertDistinctPaths', () => {
 
 const tricky: ResultRow[] = [
   result('00123', 'Cotton T-shirt'),
-  { ...result(2, '=HYPERLINK("http://evil.example","click")'), status: 'review' },
+  { ...result(2, '=HYPERLINK("http://evil.example","click")'), status: 'review', reasoning: { summary: '=6109.10: GRI 1 (terms of heading 6109)' } },
   { id: 3, description: '+1', status: 'error', candidates: [], error: '-2 went wrong' },
   { id: '@SUM', description: null, status: 'error', candidates: [], error: 'blank description' },
 ];
@@ -282,17 +282,18 @@ describe('openWriter', () => {
       'hs_code_1', 'confidence_1', 'hs_description_1',
       'hs_code_2', 'confidence_2', 'hs_description_2',
       'hs_code_3', 'confidence_3', 'hs_description_3',
-      'error',
+      'reasoning', 'error',
     ]);
     expect(records[1]).toEqual([
       '00123', 'Cotton T-shirt', 'ok',
       '6109100012', '0.81', 'T-shirts, of cotton',
       '6109901000', '0.1235', 'T-shirts, of other textiles',
       '0306170000', '0.05', "'=Shrimps",
-      '',
+      '', '',
     ]);
+    expect(records[2][12]).toBe("'=6109.10: GRI 1 (terms of heading 6109)");
     expect(records[2].slice(0, 3)).toEqual(['2', '\'=HYPERLINK("http://evil.example","click")', 'review']);
-    expect(records[3]).toEqual(['3', "'+1", 'error', '', '', '', '', '', '', '', '', '', "'-2 went wrong"]);
+    expect(records[3]).toEqual(['3', "'+1", 'error', '', '', '', '', '', '', '', '', '', '', "'-2 went wrong"]);
     expect(records[4][0]).toBe("'@SUM");
     expect(records[4][1]).toBe('');
     expect(records).toHaveLength(5);
@@ -320,7 +321,7 @@ describe('openWriter', () => {
       'hs_code_1', 'confidence_1', 'hs_description_1',
       'hs_code_2', 'confidence_2', 'hs_description_2',
       'hs_code_3', 'confidence_3', 'hs_description_3',
-      'error',
+      'reasoning', 'error',
     ]);
     expect(ws.getRow(1).getCell(1).font?.bold).toBe(true);
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
@@ -342,7 +343,8 @@ describe('openWriter', () => {
     expect(ws.getRow(3).getCell(1).value).toBe(2);
     expect(ws.getRow(3).getCell(2).value).toBe('\'=HYPERLINK("http://evil.example","click")');
     expect(ws.getRow(4).getCell(2).value).toBe("'+1");
-    expect(ws.getRow(4).getCell(13).value).toBe("'-2 went wrong");
+    expect(ws.getRow(3).getCell(13).value).toBe("'=6109.10: GRI 1 (terms of heading 6109)");
+    expect(ws.getRow(4).getCell(14).value).toBe("'-2 went wrong");
     expect(ws.getRow(5).getCell(1).value).toBe("'@SUM");
     expect(ws.rowCount).toBe(5);
 

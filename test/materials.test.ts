@@ -24,6 +24,9 @@ describe('materials', () => {
     expect([...other.covers]).toEqual([]);
     expect([...other.excludes]).toEqual(['cotton']);
     expect([...classMaterials('T-shirts, singlets and other vests; of cotton, knitted or crocheted').covers]).toEqual(['cotton']);
+    const rubber = classMaterials('Rubber; vulcanised (other than hard rubber), articles n.e.c. in heading 4016');
+    expect([...rubber.covers]).toEqual(['rubber']);
+    expect([...rubber.excludes]).toEqual([]);
   });
 
   test('agreement: +1 same material, -1 excluded or other material, 0 when silent', () => {

@@ -71,42 +71,43 @@ const config: ClassifierConfig = {
 describe('pipeline on a tiny tariff', () => {
   const engine = createEngine(ds, trainModel(ds, ds.examples, config.training), config);
 
-  test('picks the material-specific subheading, best first, with three candidates at most', () => {
-    const r = classify(engine, 'womens polyester t-shirt');
+  test('picks the material-specific subheading, best first, with three candidates at most', async () => {
+    const r = await classify(engine, 'womens polyester t-shirt');
     expect(r.candidates[0].hs6).toBe('610990');
     expect(r.candidates.length).toBeLessThanOrEqual(3);
     const conf = r.candidates.map((c) => c.confidence);
     expect([...conf].sort((a, b) => b - a)).toEqual(conf);
-    expect(classify(engine, 'lithium ion battery').candidates[0].hs6).toBe('850760');
+    expect((await classify(engine, 'lithium ion battery')).candidates[0].hs6).toBe('850760');
   });
 
-  test('codes are strings and each candidate has its description and supporting examples', () => {
-    const [best] = classify(engine, 'mens cotton t-shirt').candidates;
+  test('codes are strings and each candidate has its description and supporting examples', async () => {
+    const [best] = (await classify(engine, 'mens cotton t-shirt')).candidates;
     expect(best).toMatchObject({ hs6: '610910', code: '610910', description: nodes[2].description });
     expect(best.examples[0]).toMatchObject({ text: 'mens cotton tee', code: '61091000', source: 'uk-parcel' });
     expect(best.examples[0].similarity).toBeGreaterThan(0);
   });
 
-  test('status follows the review threshold', () => {
-    const r = classify(engine, 'mens cotton t-shirt');
+  test('status follows the review threshold', async () => {
+    const r = await classify(engine, 'mens cotton t-shirt');
     expect(r.status).toBe(r.candidates[0].confidence >= config.reviewThreshold ? 'ok' : 'review');
     const strict = createEngine(ds, engine.model, { ...config, reviewThreshold: 1.01 });
-    expect(classify(strict, 'mens cotton t-shirt').status).toBe('review');
+    expect((await classify(strict, 'mens cotton t-shirt')).status).toBe('review');
   });
 
-  test('US lines: decided when the text says, else the HS 6 with the missing detail', () => {
-    const tank = classify(engine, 'womens cotton knitted tank tops', 'US').candidates.find((c) => c.hs6 === '610910')!;
+  test('US lines: decided when the text says, else the HS 6 with the missing detail', async () => {
+    const tank = (await classify(engine, 'womens cotton knitted tank tops', 'US')).candidates.find((c) => c.hs6 === '610910')!;
     expect(tank.code).toBe('6109100040');
     expect(tank.generalRate).toBe('16.5%');
-    const vague = classify(engine, 'cotton t-shirts', 'US').candidates.find((c) => c.hs6 === '610910')!;
+    const vague = (await classify(engine, 'cotton t-shirts', 'US')).candidates.find((c) => c.hs6 === '610910')!;
     expect(vague.code).toBe('610910');
     expect(vague.missingDetail).toMatch(/does not say/);
   });
 
-  test('error rows: blank, non-string and noise-only descriptions', () => {
-    expect(classify(engine, '   ')).toMatchObject({ status: 'error', error: 'blank description' });
-    expect(classify(engine, null)).toMatchObject({ status: 'error' });
-    expect(classify(engine, 'SKU 12345 £5.99 x12').status).toBe('error');
+  test('error rows: blank, non-string and noise-only descriptions', async () => {
+    expect((await classify(engine, '   '))).toMatchObject({ status: 'error', error: 'blank description' });
+    expect((await classify(engine, null))).toMatchObject({ status: 'error' });
+    expect((await classify(engine, 'SKU 12345 £5.99 x12')).status).toBe('error');
+    expect((await classify(engine, 'zzyzx qwertyuiop'))).toMatchObject({ status: 'error', error: expect.stringMatching(/no word/) });
   });
 });
 

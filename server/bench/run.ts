@@ -15,7 +15,7 @@ import { loadConfig } from '../config';
 import { trainModel } from '../pipeline/train';
 import { openEngine } from '../engine';
 import { classify } from '../classifier';
-import { classifyBatch } from '../parallel';
+import { classifyBatch, classifyAll } from '../parallel';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -55,7 +55,7 @@ async function main() {
   const { engine } = openEngine();
   const texts = ds.examples.filter((e) => e.source !== 'uk-glossary').map((e) => e.text);
   const rows = Array.from({ length: 10000 }, (_, i) => texts[(i * 7919) % texts.length]);
-  for (const r of rows.slice(0, 200)) classify(engine, r); // warm-up
+  for (const r of rows.slice(0, 200)) await classify(engine, r); // warm-up
 
   log('throughput on 10,000 rows...');
   const rate = async (f: () => unknown) => {
@@ -67,15 +67,15 @@ async function main() {
     // What the CLI does: every core, worker start-up included.
     allCores: await rate(() => classifyBatch(engine, rows)),
     allCoresWithUsLines: await rate(() => classifyBatch(engine, rows, { country: 'US' })),
-    oneThread: await rate(() => rows.map((r) => classify(engine, r))),
-    oneThreadWithUsLines: await rate(() => rows.map((r) => classify(engine, r, 'US'))),
+    oneThread: await rate(() => classifyAll(engine, rows)),
+    oneThreadWithUsLines: await rate(() => classifyAll(engine, rows, 'US')),
   };
 
   log('single-description latency...');
   const lat: number[] = [];
   for (const r of rows.slice(0, 2000)) {
     const s = performance.now();
-    classify(engine, r, 'US');
+    await classify(engine, r, 'US');
     lat.push(performance.now() - s);
   }
   lat.sort((a, b) => a - b);

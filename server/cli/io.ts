@@ -494,10 +494,17 @@ export const FLAT_COLUMNS = [
   'hs_code_3',
   'confidence_3',
   'hs_description_3',
+  'reasoning',
   'error',
 ] as const;
 
 const FLAT_CANDIDATES = 3;
+
+/** The one-line reasoning (GRI, Notes, precedents) of a row, when it has one. */
+function reasoningSummary(row: ResultRow): string {
+  const r = row.reasoning as { summary?: unknown } | undefined;
+  return typeof r?.summary === 'string' ? r.summary : '';
+}
 
 /**
  * Opens a writer for `file` (.jsonl/.ndjson, .csv or .xlsx). Output goes to a hidden temporary file in the
@@ -683,7 +690,7 @@ class CsvWriter extends AtomicWriter {
       const conf = roundConfidence(c?.confidence);
       cells.push(formulaSafe(candidateCode(c)), conf === null ? '' : String(conf), formulaSafe(c?.description ?? ''));
     }
-    cells.push(formulaSafe(row.error ?? ''));
+    cells.push(formulaSafe(reasoningSummary(row)), formulaSafe(row.error ?? ''));
     await this.put(stringifyCsv([cells]));
   }
 
@@ -707,6 +714,7 @@ const XLSX_WIDTHS: Record<string, number> = {
   hs_code: 14,
   confidence: 13,
   hs_description: 50,
+  reasoning: 60,
   error: 40,
 };
 
@@ -739,7 +747,8 @@ class XlsxWriter extends AtomicWriter {
       const c = row.candidates[i];
       values.push(c ? formulaSafe(candidateCode(c)) : null, roundConfidence(c?.confidence), c ? formulaSafe(c.description ?? '') : null);
     }
-    values.push(row.error ? formulaSafe(row.error) : null);
+    const reasoning = reasoningSummary(row);
+    values.push(reasoning ? formulaSafe(reasoning) : null, row.error ? formulaSafe(row.error) : null);
     const r = this.sheet.addRow(values);
     if (typeof row.id === 'string') r.getCell(1).numFmt = '@';
     for (let i = 0; i < FLAT_CANDIDATES; i++) {

@@ -5,10 +5,9 @@ import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { readRows, openWriter, assertDistinctPaths, InputError, type ResultRow } from './io';
 import { openEngine } from '../engine';
-import { classify } from '../classifier';
+import { classifyBatch } from '../parallel';
 import { DataError } from '../data';
 import type { Country } from '../types';
-
 /** Inputs at least this long show a progress bar on stderr. */
 const PROGRESS_FROM = 500;
 
@@ -31,15 +30,22 @@ async function runClassify(o: { input: string; column: string; idColumn?: string
   const counts = { ok: 0, review: 0, error: 0 };
   const t0 = performance.now();
   try {
-    for (const [i, row] of rows.entries()) {
+    const readable = rows.filter((r) => r.description !== null);
+    const results = await classifyBatch(
+      engine,
+      readable.map((r) => r.description!),
+      { country: o.country, onProgress: (done) => bar?.update(done) },
+    );
+    let next = 0;
+    for (const row of rows) {
       const result: ResultRow =
         row.description === null
           ? { id: row.id, description: null, status: 'error', candidates: [], error: row.problem ?? 'unreadable description' }
-          : { id: row.id, description: row.description, ...classify(engine, row.description, o.country) };
+          : { id: row.id, description: row.description, ...results[next++] };
       counts[result.status]++;
       await writer.write(result);
-      if (bar && (i % 100 === 0 || i === rows.length - 1)) bar.update(i + 1);
     }
+    bar?.update(rows.length);
     await writer.close();
   } catch (e) {
     await writer.abort?.();

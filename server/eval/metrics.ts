@@ -91,6 +91,8 @@ export interface EvalReport {
   /** How each source was evaluated. */
   protocol: Record<string, string>;
   sources: SourceMetrics[];
+  /** The same cases scored without the rules (statistics alone). */
+  withoutRules?: SourceMetrics[];
   /** HS 6 -> official description, for the codes named in the report. */
   descriptions: Record<string, string>;
   seconds: number;

@@ -3,6 +3,7 @@
 // - ATLAS validation rows: one model trained on everything except them;
 // - UK parcel descriptions and CROSS rulings: 5-fold cross-validation (seeded), grouped so that rows
 //   sharing a text fall in the same fold; the ATLAS rows stay in training.
+// Every case is classified with the rules (GRIs, Notes) and without them, so their effect is visible.
 // Prints a summary and writes reports/eval.json and reports/eval.html.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,8 @@ import { Command } from 'commander';
 import { loadDataset } from '../data';
 import { loadConfig } from '../config';
 import { trainModel } from '../pipeline/train';
-import { createEngine, classify } from '../classifier';
+import { createEngine, classify, type Engine } from '../classifier';
+import { loadRules, type RuleSet } from '../rules/load';
 import { buildCases, assignFolds, trainingExamples, type Case } from './cases';
 import { metrics, type EvalReport, type Prediction } from './metrics';
 import { renderReport } from './report';
@@ -20,29 +22,34 @@ import type { ClassifierConfig } from '../config';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-function predict(ds: Dataset, config: ClassifierConfig, held: Case[], label: string): Prediction[] {
+/** Trains one model without the held-out cases and classifies them with the rules and without. */
+async function predict(ds: Dataset, config: ClassifierConfig, rules: RuleSet, held: Case[], label: string): Promise<{ withRules: Prediction[]; without: Prediction[] }> {
   const t0 = performance.now();
   const model = trainModel(ds, trainingExamples(ds, held), config.training);
-  const engine = createEngine(ds, model, config);
-  const preds = held.map((c) => {
-    const r = classify(engine, c.text);
-    return {
-      caseId: c.id,
-      source: c.source,
-      text: c.text,
-      truth: c.hs6,
-      predicted: r.candidates.map((x) => x.hs6),
-      confidences: r.candidates.map((x) => x.confidence),
-      status: r.status,
-    };
-  });
+  const run = async (engine: Engine) => {
+    const preds: Prediction[] = [];
+    for (const c of held) {
+      const r = await classify(engine, c.text);
+      preds.push({
+        caseId: c.id,
+        source: c.source,
+        text: c.text,
+        truth: c.hs6,
+        predicted: r.candidates.map((x) => x.hs6),
+        confidences: r.candidates.map((x) => x.confidence),
+        status: r.status,
+      });
+    }
+    return preds;
+  };
+  const out = { withRules: await run(createEngine(ds, model, config, rules)), without: await run(createEngine(ds, model, config, null)) };
   log(`${label}: ${held.length} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  return preds;
+  return out;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
 
-function main() {
+async function main() {
   const o = new Command()
     .option('--seed <n>', 'random seed for the folds', '42')
     .option('--folds <n>', 'cross-validation folds', '5')
@@ -58,11 +65,18 @@ function main() {
   const atlas = buildCases(ds, ['atlas']);
   const cv = buildCases(ds, ['uk-parcel', 'cross']);
   const folds = assignFolds(cv, k, seed);
-  const preds: Prediction[] = predict(ds, config, atlas, 'atlas (held out)');
-  for (let f = 0; f < k; f++) preds.push(...predict(ds, config, cv.filter((_, i) => folds[i] === f), `fold ${f + 1}/${k}`));
+  const rules = loadRules();
+  const preds: Prediction[] = [];
+  const without: Prediction[] = [];
+  for (const [held, label] of [[atlas, 'atlas (held out)'], ...Array.from({ length: k }, (_, f) => [cv.filter((_, i) => folds[i] === f), `fold ${f + 1}/${k}`])] as [Case[], string][]) {
+    const r = await predict(ds, config, rules, held, label);
+    preds.push(...r.withRules);
+    without.push(...r.without);
+  }
 
-  const sources = ['atlas', 'cross', 'uk-parcel'].map((s) => metrics(s, preds.filter((p) => p.source === s)));
-  sources.push(metrics('all', preds));
+  const bySource = (ps: Prediction[]) => [...['atlas', 'cross', 'uk-parcel'].map((s) => metrics(s, ps.filter((p) => p.source === s))), metrics('all', ps)];
+  const sources = bySource(preds);
+  const withoutRules = bySource(without);
   const named = new Set<string>();
   for (const s of sources) for (const c of s.confusions) named.add(c.truth).add(c.predicted);
   const report: EvalReport = {
@@ -70,7 +84,7 @@ function main() {
     command: 'npm run eval',
     seed,
     folds: k,
-    versions: { model: modelKey(ds, config) },
+    versions: { model: modelKey(ds, config), rules: rules.version },
     protocol: {
       atlas: 'ATLAS validation rows, scored by a model trained on everything except them (primary HS 6 only counts).',
       cross: `CBP CROSS rulings (subject line as the query), ${k}-fold cross-validation grouped by text; any code of the ruling counts.`,
@@ -78,6 +92,7 @@ function main() {
       all: 'All of the above together.',
     },
     sources,
+    withoutRules,
     descriptions: Object.fromEntries([...named].map((c) => [c, ds.hs.nodes.get(c)?.description ?? ''])),
     seconds: Math.round((performance.now() - t0) / 100) / 10,
   };
@@ -92,7 +107,9 @@ function main() {
       `${s.source.padEnd(10)}${String(s.n).padStart(5)} ${pct(d['2'].top1)} ${pct(d['2'].top3)} ${pct(d['4'].top1)} ${pct(d['4'].top3)} ${pct(d['6'].top1)} ${pct(d['6'].top3)} ${s.ece.toFixed(3)} ${pct(s.review.share)} (${pct(s.review.accuracy).trim()}) ${pct(s.review.okAccuracy)}`,
     );
   }
+  console.log('without the rules (statistics alone):');
+  for (const s of withoutRules) console.log(`${s.source.padEnd(10)}${String(s.n).padStart(5)} top1@6 ${pct(s.digits['6'].top1)} top3@6 ${pct(s.digits['6'].top3)}`);
   console.log(`report: ${path.join(o.out, 'eval.html')} (${report.seconds} s)`);
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

@@ -9,6 +9,7 @@ import type { CandidateResult, Country, Dataset, Example, ExampleRef, NationalLi
 
 const KIND = { us: DOC_KINDS.indexOf('us'), eu: DOC_KINDS.indexOf('eu'), example: DOC_KINDS.indexOf('example') };
 const EXAMPLES_SHOWN = 3;
+const RULINGS_SHOWN = 3;
 /** Sources whose codes are US HTS numbers, and those whose codes follow the EU CN (the UK tariff). */
 const NATIONAL_SOURCES: Record<Country, Set<string>> = {
   US: new Set(['cross', 'atlas']),
@@ -19,10 +20,13 @@ const NATIONAL_SOURCES: Record<Country, Set<string>> = {
 export interface Lookup {
   examples: Map<number, number[]>;
   national: Record<Country, Map<number, number[]>>;
+  /** Current US HTS codes (10-digit lines and their 8-digit parents), to mark stale precedents. */
+  usCodes: Set<string>;
 }
 
-export function buildLookup(model: Model): Lookup {
-  const lookup: Lookup = { examples: new Map(), national: { US: new Map(), EU: new Map() } };
+export function buildLookup(model: Model, ds: Dataset): Lookup {
+  const usCodes = new Set(ds.us.flatMap((l) => [l.code, l.code.slice(0, 8)]));
+  const lookup: Lookup = { examples: new Map(), national: { US: new Map(), EU: new Map() }, usCodes };
   const add = (m: Map<number, number[]>, c: number, d: number) => {
     const list = m.get(c);
     if (list) list.push(d);
@@ -69,12 +73,21 @@ export function explain(
     const exampleDocs = lookup.examples.get(c) ?? [];
     // The nearest examples first (ties: the order of the data); unscored ones only fill up.
     const nearest = topK(Float64Array.from(exampleDocs, (d) => score.get(d) ?? 0), EXAMPLES_SHOWN).map((i) => exampleDocs[i]);
+    const rulingDocs = exampleDocs.filter((d) => model.examples[model.docRef[d]].ruling);
+    const precedents = topK(Float64Array.from(rulingDocs, (d) => score.get(d) ?? 0), RULINGS_SHOWN).map((i) => model.examples[model.docRef[rulingDocs[i]]]);
     const result: CandidateResult = {
       hs6,
       code: hs6,
       confidence: Math.round(confidences[k] * 1000) / 1000,
       description: ds.hs.nodes.get(hs6)?.description ?? '',
       examples: nearest.map((d) => exampleRef(model.examples[model.docRef[d]], score.get(d) ?? 0)),
+      rulings: precedents.map((ex) => ({
+        ruling: ex.ruling!,
+        date: ex.date ?? null,
+        code: ex.code,
+        subject: ex.text,
+        stale: !lookup.usCodes.has(ex.code),
+      })),
     };
     if (country) {
       const lineDocs = lookup.national[country].get(c) ?? [];

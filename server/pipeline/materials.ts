@@ -74,8 +74,10 @@ export function classMaterials(description: string): ClassMaterials {
   const covers = new Set<string>();
   const otherThan = /other than ([^;)]*)/g;
   let m: RegExpExecArray | null;
-  while ((m = otherThan.exec(text))) for (const n of materialsOf(m[1]).named) excludes.add(n.material);
-  for (const n of materialsOf(text.replace(/other than [^;)]*/g, ' ')).named) if (!excludes.has(n.material)) covers.add(n.material);
+  for (const n of materialsOf(text.replace(/other than [^;)]*/g, ' ')).named) covers.add(n.material);
+  // "Rubber; vulcanised (other than hard rubber)" still covers rubber: only what is named solely after
+  // "other than" is excluded.
+  while ((m = otherThan.exec(text))) for (const n of materialsOf(m[1]).named) if (!covers.has(n.material)) excludes.add(n.material);
   return { covers, excludes };
 }
 

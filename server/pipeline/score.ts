@@ -32,6 +32,8 @@ export interface Scorer {
   knn: Float32Array;
   /** Materials each class's official text covers or excludes. */
   materials: ClassMaterials[];
+  /** Chapter or heading code -> the classes under it. */
+  byPrefix: Map<string, number[]>;
 }
 
 /** `classDescriptions`: the official text of each class, in model.classes order. */
@@ -49,7 +51,20 @@ export function createScorer(model: Model, classDescriptions: string[]): Scorer 
     nom: new Float32Array(model.classes.length),
     knn: new Float32Array(model.classes.length * 3),
     materials: classDescriptions.map(classMaterials),
+    byPrefix: prefixIndex(model.classes),
   };
+}
+
+function prefixIndex(classes: string[]): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  classes.forEach((c, i) => {
+    for (const p of [c.slice(0, 2), c.slice(0, 4), c]) {
+      const l = m.get(p);
+      if (l) l.push(i);
+      else m.set(p, [i]);
+    }
+  });
+  return m;
 }
 
 function smoothedFor(scorer: Scorer, alpha: number) {
@@ -69,6 +84,8 @@ export interface Candidates {
   features: Float32Array;
   /** Document-level similarities, for examples and national lines. */
   hits: DocHits;
+  /** How many distinct terms of the query the model knows (0: nothing to go on). */
+  knownTerms: number;
 }
 
 /** Indices of the k largest values, best first. */
@@ -87,7 +104,11 @@ export function topK(values: ArrayLike<number>, k: number): number[] {
   return best;
 }
 
-export function candidates(scorer: Scorer, q: Normalised, alpha: number, size: number): Candidates {
+/**
+ * The short list for a query: the best `size` classes by naive Bayes and by retrieval, plus the two
+ * best (by naive Bayes) under each code of `extra` (headings or chapters a rule may point to).
+ */
+export function candidates(scorer: Scorer, q: Normalised, alpha: number, size: number, extra: string[] = []): Candidates {
   const { model, post } = scorer;
   const qvec = scorer.vocab.vector(termsOf(q.tokens));
   const hits = search(model.index, qvec, scorer.scratch);
@@ -127,6 +148,11 @@ export function candidates(scorer: Scorer, q: Normalised, alpha: number, size: n
     chosen.add(touched[i]);
   }
 
+  for (const code of extra) {
+    const under = scorer.byPrefix.get(code) ?? [];
+    for (const i of topK(Float64Array.from(under, (c) => post.sub[c]), 2)) chosen.add(under[i]);
+  }
+
   const classes = Int32Array.from(chosen);
   const materials = materialsOf(q.text);
   const features = new Float32Array(classes.length * N_FEATURES);
@@ -145,5 +171,5 @@ export function candidates(scorer: Scorer, q: Normalised, alpha: number, size: n
     nom[c] = 0;
     knn[3 * c] = knn[3 * c + 1] = knn[3 * c + 2] = 0;
   }
-  return { classes, features, hits };
+  return { classes, features, hits, knownTerms: qvec.ids.length };
 }

@@ -80,7 +80,7 @@ function rankRow(row: Row, genome: number[], temperature = 1) {
   const { alphaIndex, params } = paramsOf(genome, temperature);
   const { cands, fuzzy } = row.perAlpha[alphaIndex];
   const ranked = rank(cands, params, (rows) => rows.map((r) => fuzzy[r]));
-  return { classes: ranked.rows.map((r) => cands.classes[r]), probs: ranked.probs };
+  return { classes: ranked.rows.slice(0, ranked.probs.length).map((r) => cands.classes[r]), probs: ranked.probs };
 }
 
 export function accuracy(rows: Row[], genome: number[]): { top1: number; top3: number } {

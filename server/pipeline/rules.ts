@@ -1,0 +1,145 @@
+// Step 4: apply the rules (GRIs, Section and Chapter Notes) to the ranked candidates. The law overrules
+// the statistics: a code a Note excludes leaves the list and no later rule or score brings it back.
+// json-rules-engine decides which rules fire; only rules whose trigger words (or required flags) are
+// present are handed to it, so a row that no rule concerns costs almost nothing.
+import { Engine, type RuleProperties } from 'json-rules-engine';
+import type { Facts } from '../rules/facts';
+import type { Action, LoadedRule, RuleSet } from '../rules/load';
+
+export interface Step {
+  rule: string;
+  gri: string;
+  action: Action;
+  codes: string[];
+  citation: string;
+  detail: string;
+}
+
+export interface RankedCode {
+  hs6: string;
+  score: number;
+  /** Row in the short list, so the explanation can find its signals. */
+  row: number;
+}
+
+export interface RulesOutcome {
+  candidates: RankedCode[];
+  steps: Step[];
+  /** The rule whose action put the first candidate first, if any. */
+  decidedBy: Step | null;
+  excluded: string[];
+}
+
+function mentions(tokens: string[], phrase: string[]): boolean {
+  outer: for (let i = 0; i + phrase.length <= tokens.length; i++) {
+    for (let j = 0; j < phrase.length; j++) if (tokens[i + j] !== phrase[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** The rules that can fire for these facts: trigger words present, required flags true. */
+export function triggeredRules(set: RuleSet, facts: Omit<Facts, 'chapters' | 'headings'>): LoadedRule[] {
+  const tokens = facts.text.tokens;
+  const out = new Set<LoadedRule>();
+  for (const t of new Set(tokens)) {
+    for (const r of set.byStem.get(t) ?? []) if (r.triggerPhrases!.some((p) => mentions(tokens, p))) out.add(r);
+  }
+  for (const r of set.always) out.add(r);
+  const on = (f: string) => facts[f as keyof typeof facts] === true;
+  return [...out].filter((r) => r.triggerFlags.every(on) && (r.triggerAnyFlags.length === 0 || r.triggerAnyFlags.some(on)));
+}
+
+/** Codes the triggered rules may add, so the short list can include their best subheadings. */
+export function pointedCodes(rules: LoadedRule[]): string[] {
+  const p = rules.flatMap((r) => [...(r.json.event.params.include ?? []), ...(r.json.event.params.prefer ?? []), ...(r.json.event.params.decide ?? [])]);
+  return [...new Set(p)].filter((c) => /^\d+$/.test(c));
+}
+
+/** What the rules need to know about a candidate beyond its code. */
+export interface RuleContext {
+  /** Whether the subheading's official text covers the description's chief material. */
+  coversChiefMaterial: (hs6: string) => boolean;
+}
+
+/** Runs the triggered rules through json-rules-engine; returns those that fired, in GRI order. */
+export async function fireRules(set: RuleSet, rules: LoadedRule[], facts: Facts): Promise<LoadedRule[]> {
+  if (!rules.length) return [];
+  const engine = new Engine([], { allowUndefinedFacts: false });
+  const phrase = (p: string) => set.phraseStems.get(p) ?? [];
+  engine.addOperator('mentionsAny', (text: Facts['text'], phrases: string[]) => phrases.some((p) => mentions(text.tokens, phrase(p))));
+  engine.addOperator('mentionsNone', (text: Facts['text'], phrases: string[]) => !phrases.some((p) => mentions(text.tokens, phrase(p))));
+  for (const r of rules) engine.addRule(structuredClone(r.json) as unknown as RuleProperties);
+  const { results } = await engine.run({ ...facts });
+  const fired = new Set(results.map((r) => r.name));
+  return rules
+    .filter((r) => fired.has(r.json.name))
+    .sort((a, b) => b.json.priority - a.json.priority || a.json.name.localeCompare(b.json.name));
+}
+
+const under = (hs6: string, codes: string[]) => codes.some((c) => hs6.startsWith(c));
+
+/**
+ * Applies the fired rules in order to the ranked codes. `promotion` is how far above the best remaining
+ * score a code that a rule puts first is placed.
+ */
+export function applyRules(fired: LoadedRule[], ranked: RankedCode[], promotion: number, ctx: RuleContext): RulesOutcome {
+  let list = ranked.slice();
+  const excluded: string[] = [];
+  const steps: Step[] = [];
+  let decidedBy: Step | null = null;
+  /** The candidates a code or selector names: the best one under each code, or every one a selector names. */
+  const named = (codes: string[]): RankedCode[] => {
+    const live = list.filter((c) => !under(c.hs6, excluded));
+    const out = new Set<RankedCode>();
+    for (const code of codes) {
+      if (code === 'first') {
+        if (live[0]) out.add(live[0]);
+      } else if (code === 'chief-material') live.filter((c) => ctx.coversChiefMaterial(c.hs6)).forEach((c) => out.add(c));
+      else {
+        const best = live.filter((c) => c.hs6.startsWith(code)).sort((a, b) => b.score - a.score)[0];
+        if (best) out.add(best);
+      }
+    }
+    return [...out];
+  };
+  /**
+   * Puts the named candidates first: those of the description's chief material before the others (goods
+   * a Note sends elsewhere go "according to their constituent material"), then by score.
+   */
+  const promote = (codes: string[], step: Step) => {
+    const material = (c: RankedCode) => (ctx.coversChiefMaterial(c.hs6) ? 1 : 0);
+    const pick = named(codes).sort((a, b) => material(b) - material(a) || b.score - a.score);
+    if (!pick.length) return [];
+    const best = Math.max(...list.map((c) => c.score));
+    pick.forEach((c, i) => (c.score = best + promotion - i * 1e-6));
+    list.sort((a, b) => b.score - a.score);
+    if (pick.includes(list[0])) decidedBy = step;
+    return pick;
+  };
+  for (const r of fired) {
+    const { type } = r.json.event;
+    const p = r.json.event.params;
+    const step: Step = { rule: r.json.name, gri: p.gri, action: type, codes: [], citation: p.citation, detail: p.detail };
+    if (type === 'exclude') {
+      const before = list[0];
+      const removed = list.filter((c) => under(c.hs6, p.exclude!));
+      excluded.push(...p.exclude!);
+      list = list.filter((c) => !under(c.hs6, p.exclude!));
+      step.codes = p.exclude!.slice();
+      // The Note names where the goods go: its headings come first (the candidates it removed were
+      // among the best few, or the rule would not have fired).
+      if (removed.length && p.include?.length) {
+        step.codes.push(...p.include);
+        promote(p.include, step);
+      }
+      if (removed.includes(before) && !decidedBy) decidedBy = step;
+    } else {
+      const codes = (p[type] ?? []).filter((c) => !under(c, excluded));
+      step.codes = type === 'include' ? codes : promote(codes, step).map((c) => c.hs6);
+      if (!step.codes.length) continue; // nothing it names is among the candidates: it changed nothing
+    }
+    steps.push(step);
+  }
+  return { candidates: list, steps, decidedBy, excluded };
+}

@@ -1,0 +1,161 @@
+// The rule files: the loader's validation, and every hand-written rule firing where it should and
+// not where it should not.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadRules, RuleError, type RuleSet } from '../server/rules/load';
+import { extractFacts } from '../server/rules/facts';
+import { normalise } from '../server/pipeline/normalise';
+import { triggeredRules, fireRules, applyRules, type RankedCode } from '../server/pipeline/rules';
+
+const rules = loadRules();
+
+async function fired(set: RuleSet, text: string, candidates: string[]): Promise<string[]> {
+  const facts = extractFacts(normalise(text), candidates);
+  return (await fireRules(set, triggeredRules(set, facts), facts)).map((r) => r.json.name);
+}
+
+/** For each hand-written rule: a description and short list where it fires, and one where it must not. */
+const HAND_CASES: Record<string, { fires: [string, string[]]; not: [string, string[]] }> = {
+  'secxvi-note1-g-fasteners': {
+    fires: ['steel hex bolts for pump housing', ['841391', '731815']],
+    not: ['pump housing of cast iron', ['841391', '732690']],
+  },
+  'secxvii-note2-b-fasteners': {
+    fires: ['wheel bolts for passenger cars', ['870870', '731815']],
+    not: ['alloy wheels for passenger cars', ['870870', '761699']],
+  },
+  'secxvi-note1-a-rubber-seals': {
+    fires: ['nitrile rubber o-rings for hydraulic pumps', ['841391', '401693']],
+    not: ['steel o-rings for hydraulic pumps', ['841391', '731829']],
+  },
+  'secxvi-note2-b-parts': {
+    fires: ['replacement hinge parts for laptop computers', ['847130', '847330']],
+    not: ['laptop computer 15 inch', ['847130', '847330']],
+  },
+  'ch61-note1-not-woven': {
+    fires: ['mens woven cotton shirt', ['610510', '620520']],
+    not: ['mens knitted cotton polo shirt', ['610510', '620520']],
+  },
+  'ch62-note1-not-knitted': {
+    fires: ['womens knitted viscose dress', ['620444', '610444']],
+    not: ['womens woven viscose dress', ['620444', '610444']],
+  },
+  'gri-2a-unassembled': {
+    fires: ['wooden wardrobe flat pack unassembled', ['940360']],
+    not: ['wooden wardrobe', ['940360']],
+  },
+  'gri-3b-chief-material': {
+    fires: ['sweater of 70% wool 30% nylon', ['611011', '611030']],
+    not: ['wool sweater', ['611011', '611030']],
+  },
+  'gri-3b-sets': {
+    fires: ['manicure set with nail clippers and file', ['821420', '330430']],
+    not: ['nail clippers', ['821420']],
+  },
+  'gri-5a-cases': {
+    fires: ['binoculars presented with carrying case', ['900510', '420292']],
+    not: ['carrying case for binoculars', ['900510', '420292']],
+  },
+};
+
+describe('rule files', () => {
+  test('every hand-written rule has a case that fires it and one that must not', () => {
+    const hand = rules.rules.filter((r) => r.file.startsWith('hand')).map((r) => r.json.name).sort();
+    expect(Object.keys(HAND_CASES).sort()).toEqual(hand);
+  });
+
+  test.each(Object.entries(HAND_CASES))('%s fires where it should and not where it should not', async (name, c) => {
+    expect(await fired(rules, ...c.fires)).toContain(name);
+    expect(await fired(rules, ...c.not)).not.toContain(name);
+  });
+
+  test('a row that no rule concerns hands nothing to the rules engine', () => {
+    const facts = extractFacts(normalise('terry towel'), ['630260']);
+    expect(triggeredRules(rules, facts)).toEqual([]);
+  });
+
+  test('every rule has a stable id and a citation, and ids are unique', () => {
+    const names = rules.rules.map((r) => r.json.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const r of rules.rules) expect(r.json.event.params.citation.length).toBeGreaterThan(3);
+  });
+});
+
+describe('applying rules', () => {
+  const ranked = (...codes: [string, number][]): RankedCode[] => codes.map(([hs6, score], row) => ({ hs6, score, row }));
+  const ctx = { coversChiefMaterial: () => false };
+
+  test('an excluded code leaves the list, the pointed heading comes first, and nothing brings the code back', async () => {
+    const facts = extractFacts(normalise('vitamin c tablets'), ['300450', '210690']);
+    const fire = await fireRules(rules, triggeredRules(rules, facts), facts);
+    const out = applyRules(fire, ranked(['300450', 5], ['330499', 4], ['210690', 1]), 1, ctx);
+    expect(out.candidates.map((c) => c.hs6)).toEqual(['210690', '330499']);
+    expect(out.excluded).toEqual(['30']);
+    expect(out.decidedBy?.citation).toBe('Chapter 30 Note 1(a)');
+    expect(out.steps[0]).toMatchObject({ rule: 'ch30-note1-a', action: 'exclude', codes: ['30', '2106', '2202', '2201', '1901'] });
+  });
+
+  test('prefer on a code a Note excluded does nothing', () => {
+    const byName = (n: string) => rules.rules.find((r) => r.json.name === n)!;
+    const out = applyRules(
+      [byName('ch61-note1-not-woven'), byName('gri-2a-unassembled')],
+      ranked(['610510', 9], ['620520', 2]),
+      1,
+      ctx,
+    );
+    expect(out.candidates.map((c) => c.hs6)).toEqual(['620520']);
+  });
+});
+
+describe('loader validation', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-rules-'));
+  const good = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'rules', 'hand', 'notes.json'), 'utf8')).rules[0];
+  const write = (files: Record<string, unknown>) => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, 'hand'), { recursive: true });
+    for (const [f, v] of Object.entries(files)) fs.writeFileSync(path.join(dir, 'hand', f), typeof v === 'string' ? v : JSON.stringify(v));
+  };
+  const expectError = (pattern: RegExp) => {
+    let err: unknown;
+    try {
+      loadRules(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RuleError);
+    expect((err as Error).message).toMatch(pattern);
+  };
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a valid file loads', () => {
+    write({ 'a.json': { rules: [good] } });
+    expect(loadRules(dir).rules).toHaveLength(1);
+  });
+
+  test('unknown fact', () => {
+    write({ 'a.json': { rules: [{ ...good, conditions: { all: [{ fact: 'colour', operator: 'equal', value: 'red' }] } }] } });
+    expectError(/hand\/a\.json: .*unknown fact "colour"/);
+  });
+
+  test('bad operator', () => {
+    write({ 'a.json': { rules: [{ ...good, conditions: { all: [{ fact: 'chapters', operator: 'greaterThan', value: '95' }] } }] } });
+    expectError(/hand\/a\.json: .*bad operator "greaterThan"/);
+  });
+
+  test('duplicate id across files', () => {
+    write({ 'a.json': { rules: [good] }, 'b.json': { rules: [good] } });
+    expectError(new RegExp(`hand/b\\.json: duplicate rule id "${good.name}" \\(also in hand/a\\.json\\)`));
+  });
+
+  test('priority outside its GRI band, bad event, bad code, invalid JSON', () => {
+    write({ 'a.json': { rules: [{ ...good, priority: 50 }] } });
+    expectError(/priority must be in the GRI 1 band 90-100/);
+    write({ 'a.json': { rules: [{ ...good, event: { type: 'delete', params: good.event.params } }] } });
+    expectError(/event type must be one of/);
+    write({ 'a.json': { rules: [{ ...good, event: { ...good.event, params: { ...good.event.params, exclude: [8806] } } }] } });
+    expectError(/params\.exclude must be a list of 2-, 4- or 6-digit codes as strings/);
+    write({ 'a.json': '{"rules": [' });
+    expectError(/hand\/a\.json: invalid JSON/);
+  });
+});
