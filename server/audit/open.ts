@@ -1,0 +1,27 @@
+// Chooses the audit store from the environment: PostgreSQL when DATABASE_URL is set, else the SQLite file at
+// SQLITE_PATH (default ./data/audit.sqlite).
+import { SqliteStore } from './sqlite';
+import type { AuditStore } from './store';
+
+export const DEFAULT_SQLITE_PATH = './data/audit.sqlite';
+
+export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<AuditStore> {
+  if (env.DATABASE_URL) {
+    const { PgStore } = await import('./postgres');
+    return PgStore.open(env.DATABASE_URL);
+  }
+  return new SqliteStore(env.SQLITE_PATH || DEFAULT_SQLITE_PATH);
+}
+
+/** Where the store is, for messages (no password). */
+export function describeStore(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.DATABASE_URL) {
+    try {
+      const u = new URL(env.DATABASE_URL);
+      return `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`;
+    } catch {
+      return 'postgres (DATABASE_URL)';
+    }
+  }
+  return `sqlite ${env.SQLITE_PATH || DEFAULT_SQLITE_PATH}`;
+}

@@ -1,0 +1,208 @@
+// The shared audit store for several instances: PostgreSQL (DATABASE_URL). Same records, same hash chain and
+// verifier as SQLite; appends are serialised across instances by a transaction-scoped advisory lock.
+import { Pool, type PoolClient } from 'pg';
+import {
+  DuplicateRequestError,
+  GENESIS_HASH,
+  recordHash,
+  type AuditStore,
+  type ChainRecord,
+  type NewFeedback,
+  type NewRequest,
+  type StoredRequest,
+} from './store';
+
+/** Versioned schema migrations, applied in order, each once (recorded in schema_migrations). */
+export const PG_MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'hash-chained records',
+    sql: `
+      CREATE TABLE records (
+        seq BIGINT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('request', 'row', 'feedback')),
+        request_id TEXT NOT NULL,
+        row_no INTEGER,
+        row_count INTEGER,
+        created_at TEXT NOT NULL,
+        lookup_key TEXT,
+        payload TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX records_request ON records (request_id) WHERE kind = 'request';
+      CREATE UNIQUE INDEX records_row ON records (request_id, row_no) WHERE kind = 'row';
+      CREATE INDEX records_lookup ON records (lookup_key, seq) WHERE kind = 'feedback';
+      CREATE FUNCTION records_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'audit records are append-only'; END $$;
+      CREATE TRIGGER records_no_update BEFORE UPDATE OR DELETE ON records FOR EACH ROW EXECUTE FUNCTION records_append_only();
+      CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON records FOR EACH STATEMENT EXECUTE FUNCTION records_append_only();
+    `,
+  },
+];
+
+/** Advisory lock keys: one for appends, one for migrations. */
+const APPEND_LOCK = 734_001;
+const MIGRATE_LOCK = 734_002;
+/** Rows per INSERT statement. */
+const INSERT_CHUNK = 500;
+
+interface Row {
+  seq: string;
+  kind: ChainRecord['kind'];
+  request_id: string;
+  row_no: number | null;
+  row_count: number | null;
+  created_at: string;
+  lookup_key: string | null;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export class PgStore implements AuditStore {
+  readonly backend = 'postgres' as const;
+
+  private constructor(private readonly pool: Pool) {}
+
+  /** Connects and migrates. `schema` (default public) keeps separate trails apart, e.g. one per test run. */
+  static async open(url: string, opts: { schema?: string } = {}): Promise<PgStore> {
+    const schema = opts.schema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
+    const pool = new Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+    pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
+    const store = new PgStore(pool);
+    try {
+      if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await store.migrate();
+    } catch (e) {
+      await pool.end();
+      throw e;
+    }
+    return store;
+  }
+
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const r = await fn(c);
+      await c.query('COMMIT');
+      return r;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
+      await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      const applied = new Set((await c.query('SELECT version FROM schema_migrations')).rows.map((r) => r.version as number));
+      for (const m of PG_MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        await c.query(m.sql);
+        await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+      }
+    });
+  }
+
+  private async appendAll(c: PoolClient, recs: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[]): Promise<void> {
+    await c.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+    const head = (await c.query('SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1')).rows[0] as { seq: string; hash: string } | undefined;
+    let seq = head ? Number(head.seq) : 0;
+    let prevHash = head?.hash ?? GENESIS_HASH;
+    const all: ChainRecord[] = recs.map((r) => {
+      const rec = { ...r, seq: ++seq, prevHash };
+      const hash = recordHash(rec);
+      prevHash = hash;
+      return { ...rec, hash };
+    });
+    for (let i = 0; i < all.length; i += INSERT_CHUNK) {
+      const chunk = all.slice(i, i + INSERT_CHUNK);
+      const col = <K extends keyof ChainRecord>(k: K) => chunk.map((r) => r[k]);
+      await c.query(
+        `INSERT INTO records (seq, kind, request_id, row_no, row_count, created_at, lookup_key, payload, prev_hash, hash)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
+        [col('seq'), col('kind'), col('requestId'), col('rowNo'), col('rowCount'), col('createdAt'), col('lookupKey'), col('payload'), col('prevHash'), col('hash')],
+      );
+    }
+  }
+
+  async appendRequest(r: NewRequest): Promise<void> {
+    const recs: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[] = [
+      { kind: 'request', requestId: r.requestId, rowNo: null, rowCount: r.rows.length, createdAt: r.createdAt, lookupKey: null, payload: r.head },
+      ...r.rows.map((payload, i) => ({ kind: 'row' as const, requestId: r.requestId, rowNo: i + 1, rowCount: null, createdAt: r.createdAt, lookupKey: null, payload })),
+    ];
+    try {
+      await this.tx((c) => this.appendAll(c, recs));
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505' && (await this.hasRequest(r.requestId))) throw new DuplicateRequestError(r.requestId);
+      throw e;
+    }
+  }
+
+  async hasRequest(requestId: string): Promise<boolean> {
+    return (await this.pool.query("SELECT 1 FROM records WHERE kind = 'request' AND request_id = $1", [requestId])).rowCount! > 0;
+  }
+
+  async getRequest(requestId: string): Promise<StoredRequest | null> {
+    const head = (await this.pool.query("SELECT payload FROM records WHERE kind = 'request' AND request_id = $1", [requestId])).rows[0];
+    if (!head) return null;
+    const rows = await this.pool.query("SELECT payload FROM records WHERE kind = 'row' AND request_id = $1 ORDER BY row_no", [requestId]);
+    return { head: head.payload, rows: rows.rows.map((r) => r.payload as string) };
+  }
+
+  async getRow(requestId: string, rowNo: number): Promise<string | null> {
+    const r = await this.pool.query("SELECT payload FROM records WHERE kind = 'row' AND request_id = $1 AND row_no = $2", [requestId, rowNo]);
+    return (r.rows[0]?.payload as string | undefined) ?? null;
+  }
+
+  async appendFeedback(f: NewFeedback): Promise<void> {
+    await this.tx((c) =>
+      this.appendAll(c, [{ kind: 'feedback', requestId: f.requestId, rowNo: null, rowCount: null, createdAt: f.createdAt, lookupKey: f.lookupKey, payload: f.payload }]),
+    );
+  }
+
+  async findMemory(keys: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (keys.length === 0) return found;
+    const r = await this.pool.query(
+      "SELECT DISTINCT ON (lookup_key) lookup_key, payload FROM records WHERE kind = 'feedback' AND lookup_key = ANY($1::text[]) ORDER BY lookup_key, seq DESC",
+      [[...new Set(keys)]],
+    );
+    for (const row of r.rows) found.set(row.lookup_key as string, row.payload as string);
+    return found;
+  }
+
+  async readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]> {
+    const r = await this.pool.query('SELECT * FROM records WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
+    return (r.rows as Row[]).map((x) => ({
+      seq: Number(x.seq),
+      kind: x.kind,
+      requestId: x.request_id,
+      rowNo: x.row_no,
+      rowCount: x.row_count,
+      createdAt: x.created_at,
+      lookupKey: x.lookup_key,
+      payload: x.payload,
+      prevHash: x.prev_hash,
+      hash: x.hash,
+    }));
+  }
+
+  async migrations(): Promise<number[]> {
+    return (await this.pool.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version as number);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,193 @@
+// The embedded audit store: one SQLite file (WAL), append-only (triggers refuse UPDATE and DELETE), hash-chained.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  DuplicateRequestError,
+  GENESIS_HASH,
+  recordHash,
+  type AuditStore,
+  type ChainRecord,
+  type NewFeedback,
+  type NewRequest,
+  type RecordKind,
+  type StoredRequest,
+} from './store';
+
+/** Versioned schema migrations, applied in order, each once (recorded in schema_migrations). */
+export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'hash-chained records',
+    sql: `
+      CREATE TABLE records (
+        seq INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('request', 'row', 'feedback')),
+        request_id TEXT NOT NULL,
+        row_no INTEGER,
+        row_count INTEGER,
+        created_at TEXT NOT NULL,
+        lookup_key TEXT,
+        payload TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX records_request ON records (request_id) WHERE kind = 'request';
+      CREATE UNIQUE INDEX records_row ON records (request_id, row_no) WHERE kind = 'row';
+      CREATE INDEX records_lookup ON records (lookup_key, seq) WHERE kind = 'feedback';
+      CREATE TRIGGER records_no_update BEFORE UPDATE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+      CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    `,
+  },
+];
+
+interface Row {
+  seq: number;
+  kind: RecordKind;
+  request_id: string;
+  row_no: number | null;
+  row_count: number | null;
+  created_at: string;
+  lookup_key: string | null;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const toRecord = (r: Row): ChainRecord => ({
+  seq: r.seq,
+  kind: r.kind,
+  requestId: r.request_id,
+  rowNo: r.row_no,
+  rowCount: r.row_count,
+  createdAt: r.created_at,
+  lookupKey: r.lookup_key,
+  payload: r.payload,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+export class SqliteStore implements AuditStore {
+  readonly backend = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly last: Database.Statement;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a request acknowledged to the caller survives a power cut, not only a killed process.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 10000');
+    this.migrate();
+    this.insert = this.db.prepare(
+      `INSERT INTO records (seq, kind, request_id, row_no, row_count, created_at, lookup_key, payload, prev_hash, hash)
+       VALUES (@seq, @kind, @requestId, @rowNo, @rowCount, @createdAt, @lookupKey, @payload, @prevHash, @hash)`,
+    );
+    this.last = this.db.prepare('SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1');
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const applied = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    for (const m of SQLITE_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db
+        .transaction(() => {
+          this.db.exec(m.sql);
+          this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+        })
+        .immediate();
+    }
+  }
+
+  /** Appends records after the current chain head; must run inside an IMMEDIATE transaction. */
+  private appendAll(recs: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[]): void {
+    const head = this.last.get() as { seq: number; hash: string } | undefined;
+    let seq = head?.seq ?? 0;
+    let prevHash = head?.hash ?? GENESIS_HASH;
+    for (const r of recs) {
+      const rec = { ...r, seq: ++seq, prevHash };
+      const hash = recordHash(rec);
+      this.insert.run({ ...rec, hash });
+      prevHash = hash;
+    }
+  }
+
+  async appendRequest(r: NewRequest): Promise<void> {
+    const recs: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[] = [
+      { kind: 'request', requestId: r.requestId, rowNo: null, rowCount: r.rows.length, createdAt: r.createdAt, lookupKey: null, payload: r.head },
+      ...r.rows.map((payload, i) => ({
+        kind: 'row' as const,
+        requestId: r.requestId,
+        rowNo: i + 1,
+        rowCount: null,
+        createdAt: r.createdAt,
+        lookupKey: null,
+        payload,
+      })),
+    ];
+    try {
+      this.db.transaction(() => this.appendAll(recs)).immediate();
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && (await this.hasRequest(r.requestId))) {
+        throw new DuplicateRequestError(r.requestId);
+      }
+      throw e;
+    }
+  }
+
+  async hasRequest(requestId: string): Promise<boolean> {
+    return this.db.prepare("SELECT 1 FROM records WHERE kind = 'request' AND request_id = ?").get(requestId) !== undefined;
+  }
+
+  async getRequest(requestId: string): Promise<StoredRequest | null> {
+    const head = this.db.prepare("SELECT payload FROM records WHERE kind = 'request' AND request_id = ?").pluck().get(requestId) as string | undefined;
+    if (head === undefined) return null;
+    const rows = this.db.prepare("SELECT payload FROM records WHERE kind = 'row' AND request_id = ? ORDER BY row_no").pluck().all(requestId) as string[];
+    return { head, rows };
+  }
+
+  async getRow(requestId: string, rowNo: number): Promise<string | null> {
+    const p = this.db.prepare("SELECT payload FROM records WHERE kind = 'row' AND request_id = ? AND row_no = ?").pluck().get(requestId, rowNo);
+    return (p as string | undefined) ?? null;
+  }
+
+  async appendFeedback(f: NewFeedback): Promise<void> {
+    this.db
+      .transaction(() =>
+        this.appendAll([
+          { kind: 'feedback', requestId: f.requestId, rowNo: null, rowCount: null, createdAt: f.createdAt, lookupKey: f.lookupKey, payload: f.payload },
+        ]),
+      )
+      .immediate();
+  }
+
+  async findMemory(keys: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const stmt = this.db.prepare("SELECT payload FROM records WHERE kind = 'feedback' AND lookup_key = ? ORDER BY seq DESC LIMIT 1").pluck();
+    for (const k of new Set(keys)) {
+      const p = stmt.get(k) as string | undefined;
+      if (p !== undefined) found.set(k, p);
+    }
+    return found;
+  }
+
+  async readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    return rows.map(toRecord);
+  }
+
+  async migrations(): Promise<number[]> {
+    return this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[];
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

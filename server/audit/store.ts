@@ -1,0 +1,139 @@
+// The audit trail: an append-only chain of records, each carrying a SHA-256 hash over its own content and
+// the previous record's hash, so any edit, insertion or removal inside the chain shows up in `verify`.
+//
+// A request is one 'request' record (its head: ids, versions, options) followed immediately by its 'row'
+// records (1..row_count), all appended in ONE transaction: a failure or a kill leaves either all of them or
+// none. Feedback is a 'feedback' record whose lookup_key is the normalised description it confirms.
+//
+// Two implementations share this interface, the hash and the verifier: SQLite (sqlite.ts, the default) and
+// PostgreSQL (postgres.ts, when DATABASE_URL is set).
+import crypto from 'node:crypto';
+
+export type RecordKind = 'request' | 'row' | 'feedback';
+
+export interface ChainRecord {
+  seq: number;
+  kind: RecordKind;
+  requestId: string;
+  /** Row number (1-based) for 'row' records, else null. */
+  rowNo: number | null;
+  /** Number of 'row' records that follow a 'request' record, else null. */
+  rowCount: number | null;
+  createdAt: string;
+  lookupKey: string | null;
+  payload: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** prev_hash of the first record. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The record's hash: SHA-256 over an unambiguous (JSON array) encoding of every field and the previous hash. */
+export function recordHash(r: Omit<ChainRecord, 'hash'>): string {
+  const material = JSON.stringify([r.seq, r.kind, r.requestId, r.rowNo, r.rowCount, r.createdAt, r.lookupKey, r.payload, r.prevHash]);
+  return crypto.createHash('sha256').update(material, 'utf8').digest('hex');
+}
+
+export interface NewRequest {
+  requestId: string;
+  createdAt: string;
+  /** JSON text of the request's head. */
+  head: string;
+  /** JSON text of each row, in order (row numbers 1..n). */
+  rows: string[];
+}
+
+export interface NewFeedback {
+  requestId: string;
+  createdAt: string;
+  /** The normalised description this feedback is about; later requests look it up. */
+  lookupKey: string;
+  payload: string;
+}
+
+export interface StoredRequest {
+  head: string;
+  rows: string[];
+}
+
+/** Thrown by appendRequest when the request id is already in the trail. */
+export class DuplicateRequestError extends Error {
+  constructor(readonly requestId: string) {
+    super(`request id ${requestId} is already recorded`);
+    this.name = 'DuplicateRequestError';
+  }
+}
+
+export interface AuditStore {
+  readonly backend: 'sqlite' | 'postgres';
+  /** Appends the request and its rows in one transaction. Throws DuplicateRequestError when the id is taken. */
+  appendRequest(r: NewRequest): Promise<void>;
+  hasRequest(requestId: string): Promise<boolean>;
+  /** The request's head and rows exactly as appended, or null when unknown. */
+  getRequest(requestId: string): Promise<StoredRequest | null>;
+  /** One row's JSON text, or null. */
+  getRow(requestId: string, rowNo: number): Promise<string | null>;
+  appendFeedback(f: NewFeedback): Promise<void>;
+  /** The latest feedback payload for each of the keys that has one. */
+  findMemory(keys: string[]): Promise<Map<string, string>>;
+  /** Records with seq > afterSeq, in order, at most `limit`. */
+  readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]>;
+  /** Applied schema migrations, oldest first. */
+  migrations(): Promise<number[]>;
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  records: number;
+  requests: number;
+  /** The last record of an intact chain: note its hash somewhere else to detect a later removal of the tail. */
+  last?: { seq: number; hash: string };
+  /** The first broken link, when !ok. */
+  broken?: { seq: number; requestId: string; kind: string; rowNo: number | null; reason: string };
+}
+
+/** Walks the whole chain; stops at the first broken link and names it. */
+export async function verifyChain(store: AuditStore, pageSize = 2000): Promise<VerifyResult> {
+  let prev: ChainRecord | null = null;
+  let records = 0;
+  let requests = 0;
+  // The request whose rows are expected next, and how many are still due.
+  let open: { requestId: string; next: number; count: number } | null = null;
+  const fail = (r: ChainRecord, reason: string): VerifyResult => ({
+    ok: false,
+    records,
+    requests,
+    broken: { seq: r.seq, requestId: r.requestId, kind: r.kind, rowNo: r.rowNo, reason },
+  });
+  for (let after = 0; ; ) {
+    const page = await store.readRecords(after, pageSize);
+    if (page.length === 0) break;
+    for (const r of page) {
+      const expectedSeq = prev ? prev.seq + 1 : 1;
+      if (r.seq !== expectedSeq) return fail(r, `sequence gap: expected record ${expectedSeq}, found ${r.seq} (records removed)`);
+      const expectedPrev = prev ? prev.hash : GENESIS_HASH;
+      if (r.prevHash !== expectedPrev) return fail(r, 'prev_hash does not match the previous record\'s hash');
+      if (recordHash(r) !== r.hash) return fail(r, 'content does not match its hash (record edited)');
+      if (open && (r.kind !== 'row' || r.requestId !== open.requestId || r.rowNo !== open.next)) {
+        return fail(r, `request ${open.requestId} is incomplete: expected its row ${open.next} of ${open.count}`);
+      }
+      if (r.kind === 'row') {
+        if (!open) return fail(r, 'row record outside a request');
+        open = open.next === open.count ? null : { requestId: open.requestId, next: open.next + 1, count: open.count };
+      } else if (r.kind === 'request') {
+        requests++;
+        if (r.rowCount === null || r.rowCount < 0) return fail(r, 'request record without a row count');
+        if (r.rowCount > 0) open = { requestId: r.requestId, next: 1, count: r.rowCount };
+      }
+      prev = r;
+      records++;
+      after = r.seq;
+    }
+  }
+  if (open && prev) return fail(prev, `request ${open.requestId} is incomplete: expected its row ${open.next} of ${open.count}`);
+  return { ok: true, records, requests, ...(prev ? { last: { seq: prev.seq, hash: prev.hash } } : {}) };
+}

@@ -1,0 +1,121 @@
+// npm run bench:load: autocannon against the real service on 127.0.0.1: requests/s and latency percentiles for
+// single-row and 500-row batches, 50 connections for 30 s each. Writes reports/bench-load.json.
+//
+// By default it starts the service itself (plain http, a throw-away SQLite audit file, no rate limit in the way)
+// and stops it at the end. BENCH_URL=http://127.0.0.1:PORT benchmarks an already running service instead
+// (loopback only); BENCH_API_KEY is sent as X-API-Key when set. BENCH_DURATION (s) and BENCH_CONNECTIONS override.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import autocannon from 'autocannon';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DURATION = Number(process.env.BENCH_DURATION || 30);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
+const OUT = path.join(ROOT, 'reports', 'bench-load.json');
+
+const DESCRIPTIONS = [
+  'mens 100% cotton knitted t-shirt',
+  'lithium ion battery pack for laptop',
+  'frozen shrimp, peeled',
+  'stainless steel hex bolts M8 x 40',
+  'womens leather handbag',
+  'plastic toy building blocks set',
+  'roasted coffee beans 1kg',
+  'LED desk lamp with USB port',
+];
+const batch = (n: number) => JSON.stringify({ rows: Array.from({ length: n }, (_, i) => ({ description: DESCRIPTIONS[i % DESCRIPTIONS.length], item_id: String(i + 1) })) });
+
+function startService(dir: string): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'server/service/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, HTTP: '1', PORT: '0', HOST: '127.0.0.1', SQLITE_PATH: path.join(dir, 'audit.sqlite'), DATABASE_URL: '', API_KEYS: '', RATE_LIMIT: '100000000', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    // The service logs at info, as in production; its log is read and dropped.
+    let out: string | null = '';
+    child.stdout!.on('data', (d) => {
+      if (out === null) return;
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        out = null;
+        resolve({ url: m[1], child });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`service exited (${code}) before listening`)));
+  });
+}
+
+async function scenario(url: string, name: string, rows: number, headers: Record<string, string>) {
+  process.stderr.write(`${name}: ${CONNECTIONS} connections, ${DURATION} s ...\n`);
+  const r = await autocannon({
+    url: `${url}/api/v1/classify`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: batch(rows),
+    connections: CONNECTIONS,
+    duration: DURATION,
+    timeout: 300,
+  });
+  const result = {
+    name,
+    rows_per_request: rows,
+    connections: CONNECTIONS,
+    duration_s: DURATION,
+    requests: r.requests.total,
+    requests_per_s: r.requests.average,
+    rows_per_s: r.requests.average * rows,
+    latency_ms: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non_2xx: r.non2xx,
+  };
+  process.stderr.write(
+    `  ${result.requests_per_s.toFixed(1)} req/s (${result.rows_per_s.toFixed(0)} rows/s), p50 ${result.latency_ms.p50} ms, p99 ${result.latency_ms.p99} ms, ` +
+      `${result.errors} errors, ${result.timeouts} timeouts, ${result.non_2xx} non-2xx\n`,
+  );
+  return result;
+}
+
+async function main() {
+  let url = process.env.BENCH_URL;
+  let child: ChildProcess | undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-bench-load-'));
+  try {
+    if (url) {
+      const host = new URL(url).hostname;
+      if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) throw new Error(`BENCH_URL must be a loopback address, not ${host}`);
+    } else {
+      ({ url, child } = await startService(dir));
+    }
+    const headers: Record<string, string> = process.env.BENCH_API_KEY ? { 'x-api-key': process.env.BENCH_API_KEY } : {};
+    const single = await scenario(url, 'single row', 1, headers);
+    const big = await scenario(url, '500-row batch', 500, headers);
+    const report = {
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', node: process.version, platform: `${os.platform()} ${os.release()}` },
+      service: url === undefined ? null : url,
+      store: process.env.BENCH_URL ? 'as configured by the running service' : 'sqlite (throw-away file)',
+      scenarios: [single, big],
+    };
+    fs.mkdirSync(path.dirname(OUT), { recursive: true });
+    fs.writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`-> ${path.relative(process.cwd(), OUT)}\n`);
+    const failures = [single, big].reduce((s, x) => s + x.errors + x.timeouts + x.non_2xx, 0);
+    if (failures > 0) {
+      process.stderr.write(`bench:load: ${failures} failed requests (expected none)\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    child?.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:load: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,121 @@
+// Starts the service: `npm start` (https with development certificates) or `HTTP=1 npm start` (plain http).
+//
+// Environment:
+//   PORT             port (default 3000; 0 = any free port)
+//   HOST             address to listen on (default 127.0.0.1); any non-loopback address needs API_KEYS
+//   HTTP=1           plain http instead of https
+//   CERT_DIR         where the development certificates are generated (default ./.certs, git-ignored)
+//   SQLITE_PATH      the audit store's SQLite file (default ./data/audit.sqlite)
+//   DATABASE_URL     use PostgreSQL for the audit store instead
+//   API_KEYS         comma-separated accepted keys (X-API-Key or Authorization: Bearer)
+//   ALLOWED_ORIGINS  comma-separated CORS origins (default https://localhost:3000, the add-in's origin)
+//   RATE_LIMIT       requests per minute and client IP on /api/v1 (default 600)
+//   LOG_LEVEL        pino level (default info; descriptions are never logged at info)
+//   HS_DATA_DIR      the reference data (see the engine)
+//   STATIC_DIR       built add-in / web page to serve at / (default dist/addin, when it exists)
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import pino from 'pino';
+import { openEngine } from '../engine';
+import { openStore, describeStore } from '../audit/open';
+import { createApp, type ServiceConfig } from './app';
+
+export class StartupError extends Error {}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (net.isIPv4(host)) return host.startsWith('127.');
+  if (net.isIPv6(host)) return host === '::1' || /^::ffff:127\./i.test(host);
+  return false;
+}
+
+const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+export function serviceConfig(env: NodeJS.ProcessEnv): ServiceConfig & { host: string; port: number; http: boolean; certDir: string } {
+  const host = env.HOST || '127.0.0.1';
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`PORT must be a port number, not "${env.PORT}"`);
+  const apiKeys = list(env.API_KEYS);
+  if (!isLoopback(host) && apiKeys.length === 0) {
+    throw new StartupError(
+      `refusing to listen on ${host} without API keys: set API_KEYS (comma-separated) or listen on 127.0.0.1`,
+    );
+  }
+  const limit = env.RATE_LIMIT ? Number(env.RATE_LIMIT) : 600;
+  if (!Number.isInteger(limit) || limit < 1) throw new StartupError(`RATE_LIMIT must be a positive whole number, not "${env.RATE_LIMIT}"`);
+  return {
+    host,
+    port,
+    http: env.HTTP === '1' || env.HTTP === 'true',
+    certDir: env.CERT_DIR || '.certs',
+    apiKeys,
+    allowedOrigins: env.ALLOWED_ORIGINS ? list(env.ALLOWED_ORIGINS) : ['https://localhost:3000'],
+    rateLimit: { windowMs: 60_000, limit },
+    staticDir: env.STATIC_DIR || path.resolve('dist', 'addin'),
+  };
+}
+
+/** Development certificates, generated offline into certDir on first use. Never touches the system trust store. */
+async function devCertificates(certDir: string): Promise<{ cert: Buffer; key: Buffer; ca: string }> {
+  const ca = path.resolve(certDir, 'ca.crt');
+  const cert = path.resolve(certDir, 'localhost.crt');
+  const key = path.resolve(certDir, 'localhost.key');
+  if (!fs.existsSync(cert) || !fs.existsSync(key) || !fs.existsSync(ca)) {
+    fs.rmSync(ca, { force: true }); // generateCertificates writes nothing when the CA file already exists
+    const { generateCertificates } = await import('office-addin-dev-certs/lib/generate');
+    await generateCertificates(ca, cert, key, 30);
+  }
+  return { cert: fs.readFileSync(cert), key: fs.readFileSync(key), ca };
+}
+
+export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ server: http.Server; close(): Promise<void> }> {
+  const cfg = serviceConfig(env);
+  const logger = pino({ level: env.LOG_LEVEL || 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
+  const opened = openEngine({ dataDir: env.HS_DATA_DIR, log: (m) => logger.info(m) });
+  logger.info({ versions: opened.versions, timings: opened.timings }, 'engine ready');
+  const store = await openStore(env);
+  logger.info(`audit store: ${describeStore(env)}`);
+  const app = createApp({ engine: opened.engine, versions: opened.versions, store, config: cfg, logger });
+  let server: http.Server;
+  if (cfg.http) {
+    server = http.createServer(app);
+  } else {
+    const c = await devCertificates(cfg.certDir);
+    server = https.createServer({ cert: c.cert, key: c.key }, app);
+    logger.info(`https with development certificates from ${cfg.certDir} (CA: ${c.ca}; trust it yourself if you want, nothing was installed)`);
+  }
+  server.requestTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.port, cfg.host, resolve);
+  });
+  const addr = server.address() as net.AddressInfo;
+  const url = `${cfg.http ? 'http' : 'https'}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  logger.info({ url, keys: cfg.apiKeys.length, origins: cfg.allowedOrigins }, `listening on ${url}`);
+  return {
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  start().then(
+    (s) => {
+      const stop = () => {
+        s.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+    (e) => {
+      process.stderr.write(`hs-classify service: ${e instanceof StartupError ? e.message : (e as Error).stack ?? e}\n`);
+      process.exit(e instanceof StartupError ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,130 @@
+// The OpenAPI 3.1 document of /api/v1. Component schemas are generated from the zod schemas the handlers use;
+// the paths are written here and a test checks that they and the app's routes are the same set.
+import { z } from 'zod';
+import * as S from './schemas';
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (id: string, description: string) => ({ description, content: { 'application/json': { schema: ref(id) } } });
+const err = (description: string) => json('Error', description);
+
+const requestIdHeader = {
+  'X-Request-Id': { description: 'The request id (the caller\'s when valid, else a new UUID).', schema: { type: 'string' } },
+};
+const requestIdParam = {
+  name: 'X-Request-Id',
+  in: 'header',
+  required: false,
+  description: 'Used as the request id when it is a UUID or 8-64 characters of A-Z, a-z, 0-9, - and _; otherwise a UUID is made.',
+  schema: { type: 'string' },
+};
+const pathRequestId = { name: 'requestId', in: 'path', required: true, schema: { type: 'string' } };
+const common = {
+  '400': err('Malformed JSON, or fields that fail validation (each issue names its field).'),
+  '401': err('Missing or wrong API key.'),
+  '429': err('Too many requests (rate limiter).'),
+};
+
+function componentSchemas(): Record<string, unknown> {
+  const all = z.toJSONSchema(z.globalRegistry, { uri: (id) => `#/components/schemas/${id}` }).schemas as Record<string, Record<string, unknown>>;
+  const ids = [
+    'ClassifyRow', 'ClassifyRequest', 'FeedbackRequest', 'Candidate', 'Memory', 'ResultRow', 'Versions',
+    'ClassifyResponse', 'ChangedRow', 'ReclassifyResponse', 'FeedbackResponse', 'Error', 'Health', 'Ready',
+  ];
+  const out: Record<string, unknown> = {};
+  for (const id of ids) {
+    if (!all[id]) throw new Error(`schema ${id} is not registered`);
+    const { $schema: _s, $id: _i, ...rest } = all[id];
+    out[id] = rest;
+  }
+  return out;
+}
+
+export function openApiDocument(): Record<string, unknown> {
+  void S; // the schemas register themselves (meta ids) when the module loads
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'hs-classify',
+      version: '1.0.0',
+      description:
+        `HS 2022 classification of invoice descriptions, with an append-only, hash-chained audit trail. ` +
+        `Limits: ${S.MAX_ROWS} rows and ${S.MAX_BODY_BYTES} bytes per request; descriptions up to ${S.MAX_DESCRIPTION_CHARS} characters. ` +
+        `When API keys are configured, every route except health, ready and this document needs one (X-API-Key or Authorization: Bearer).`,
+    },
+    servers: [{ url: '/' }],
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        bearer: { type: 'http', scheme: 'bearer' },
+      },
+    },
+    security: [{ apiKey: [] }, { bearer: [] }],
+    paths: {
+      '/api/v1/classify': {
+        post: {
+          summary: 'Classify a batch of descriptions; the response is recorded in the audit trail.',
+          parameters: [requestIdParam],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('ClassifyRequest') } } },
+          responses: {
+            '200': { ...json('ClassifyResponse', 'One result per row, in order; failing rows are error rows.'), headers: requestIdHeader },
+            ...common,
+            '409': err('The X-Request-Id is already recorded.'),
+            '413': err(`Body larger than ${S.MAX_BODY_BYTES} bytes.`),
+          },
+        },
+      },
+      '/api/v1/classifications/{requestId}': {
+        get: {
+          summary: 'A recorded response, byte for byte as it was returned.',
+          parameters: [pathRequestId],
+          responses: {
+            '200': {
+              description: 'The recorded response (a ClassifyResponse or a ReclassifyResponse).',
+              content: { 'application/json': { schema: { oneOf: [ref('ClassifyResponse'), ref('ReclassifyResponse')] } } },
+            },
+            '401': common['401'],
+            '404': err('Unknown request id.'),
+            '429': common['429'],
+          },
+        },
+      },
+      '/api/v1/classifications/{requestId}/reclassify': {
+        post: {
+          summary: "Runs a recorded request's rows through today's model and returns the rows whose status or codes changed (recorded as a new request).",
+          parameters: [pathRequestId, requestIdParam],
+          responses: {
+            '200': { ...json('ReclassifyResponse', 'The changed rows.'), headers: requestIdHeader },
+            ...common,
+            '404': err('Unknown request id.'),
+            '409': err('The X-Request-Id is already recorded.'),
+          },
+        },
+      },
+      '/api/v1/feedback': {
+        post: {
+          summary: 'An analyst confirms or corrects a row; later requests with the same description (after normalisation) get that code first.',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('FeedbackRequest') } } },
+          responses: {
+            '201': json('FeedbackResponse', 'The recorded feedback.'),
+            ...common,
+            '404': err('Unknown request id or row.'),
+          },
+        },
+      },
+      '/api/v1/health': {
+        get: { summary: 'The process is up.', security: [], responses: { '200': json('Health', 'Up.') } },
+      },
+      '/api/v1/ready': {
+        get: {
+          summary: 'The engine is loaded and the audit store answers.',
+          security: [],
+          responses: { '200': json('Ready', 'Ready.'), '503': json('Ready', 'Not ready.') },
+        },
+      },
+      '/api/v1/openapi.json': {
+        get: { summary: 'This document.', security: [], responses: { '200': { description: 'OpenAPI 3.1 document.', content: { 'application/json': {} } } } },
+      },
+    },
+  };
+}

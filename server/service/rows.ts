@@ -1,0 +1,153 @@
+// Row processing for the service: input cleaning, the classification memory (analyst feedback) and the engine.
+import { classify, TOP_N, MAX_DESCRIPTION_CHARS, type Engine } from '../classifier';
+import { normalise } from '../pipeline/normalise';
+import type { CandidateResult, Country, NationalLine } from '../types';
+import type { AuditStore } from '../audit/store';
+import type { ResultRowT } from './schemas';
+
+/** Rows classified between two yields to the event loop, so health checks and other requests keep moving. */
+const YIELD_EVERY = 50;
+
+/**
+ * Text as the engine should see it: well-formed Unicode, tabs and line breaks turned into spaces, every other
+ * control character removed, outer blanks trimmed. Numbers become their text; null stays null.
+ */
+export function cleanDescription(v: string | number | null): string | null {
+  if (v === null) return null;
+  const s = String(v)
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+    .replace(/[\t\n\r\v\f\u0085\u2028\u2029]/g, ' ')
+    .replace(/\p{Cc}/gu, '')
+    .trim();
+  return s;
+}
+
+/** The key under which analyst feedback is remembered: the normaliser's cleaned text. */
+export function memoryKey(description: string): string {
+  return normalise(description.slice(0, MAX_DESCRIPTION_CHARS)).text;
+}
+
+/** A stored feedback record (the payload of a 'feedback' chain record). */
+export interface FeedbackPayload {
+  feedback_id: string;
+  request_id: string;
+  row: number;
+  description: string;
+  code: string;
+  /** The country whose national line `code` is, when it has more than 6 digits. */
+  country: Country | null;
+  verdict: 'confirmed' | 'corrected';
+  previous_code: string | null;
+  who: string;
+  comment: string | null;
+  created_at: string;
+}
+
+export interface NationalIndex {
+  US: Map<string, NationalLine>;
+  EU: Map<string, NationalLine>;
+}
+
+export function nationalIndex(engine: Engine): NationalIndex {
+  return { US: new Map(engine.ds.us.map((l) => [l.code, l])), EU: new Map(engine.ds.eu.map((l) => [l.code, l])) };
+}
+
+/** The country whose tariff has this 8/10-digit line (EU first for 8 digits), or null when neither has it. */
+export function nationalCountry(idx: NationalIndex, code: string): Country | null {
+  if (code.length === 10) return idx.US.has(code) ? 'US' : null;
+  if (code.length === 8) return idx.EU.has(code) ? 'EU' : idx.US.has(code) ? 'US' : null;
+  return null;
+}
+
+/** Puts the remembered code first (confidence 1: an analyst decided it) and marks the row. */
+export function applyMemory(
+  engine: Engine,
+  idx: NationalIndex,
+  row: ResultRowT,
+  fb: FeedbackPayload,
+  country: Country | undefined,
+): ResultRowT {
+  const hs6 = fb.code.slice(0, 6);
+  const fromModel = row.candidates.find((c) => c.hs6 === hs6);
+  let first: CandidateResult;
+  if (fb.code.length > 6 && fb.country !== null && fb.country === country) {
+    const line = idx[fb.country].get(fb.code);
+    first = {
+      hs6,
+      code: fb.code,
+      confidence: 1,
+      description: engine.ds.hs.nodes.get(hs6)?.description ?? '',
+      examples: fromModel?.examples ?? [],
+      rulings: fromModel?.rulings ?? [],
+      ...(line ? { nationalDescription: line.fullDescription, unit: line.unit, generalRate: line.generalRate } : {}),
+    };
+  } else if (fromModel) {
+    first = { ...fromModel, confidence: 1 };
+  } else {
+    first = {
+      hs6,
+      code: hs6,
+      confidence: 1,
+      description: engine.ds.hs.nodes.get(hs6)?.description ?? '',
+      examples: [],
+      rulings: [],
+      ...(country ? { missingDetail: `the classification memory has HS ${hs6} only, not a ${country} national line` } : {}),
+    };
+  }
+  const rest = row.candidates.filter((c) => c.hs6 !== hs6);
+  const { error: _dropped, ...base } = row;
+  return {
+    ...base,
+    status: 'ok',
+    candidates: [first, ...rest].slice(0, TOP_N),
+    memory: { feedback_id: fb.feedback_id, code: fb.code, verdict: fb.verdict, who: fb.who, at: fb.created_at, request_id: fb.request_id, row: fb.row },
+  };
+}
+
+export interface RowInput {
+  id: string | number;
+  description: string | null;
+}
+
+/** Classifies the rows, classification memory first. A failing row becomes an error row, never an exception. */
+export async function processRows(
+  engine: Engine,
+  idx: NationalIndex,
+  store: AuditStore,
+  rows: RowInput[],
+  country: Country | undefined,
+): Promise<ResultRowT[]> {
+  const keys = rows.map((r) => (r.description && r.description.length <= MAX_DESCRIPTION_CHARS ? memoryKey(r.description) : ''));
+  const memory = await store.findMemory(keys.filter((k) => k !== ''));
+  const out: ResultRowT[] = [];
+  for (const [i, r] of rows.entries()) {
+    if (i > 0 && i % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+    let result: ResultRowT;
+    if (r.description === null || r.description === '') {
+      result = { id: r.id, description: r.description, status: 'error', candidates: [], error: 'blank description' };
+    } else if (r.description.length > MAX_DESCRIPTION_CHARS) {
+      result = {
+        id: r.id,
+        description: r.description,
+        status: 'error',
+        candidates: [],
+        error: `description is longer than ${MAX_DESCRIPTION_CHARS} characters (${r.description.length})`,
+      };
+    } else {
+      try {
+        result = { id: r.id, description: r.description, ...(await classify(engine, r.description, country)) };
+      } catch (e) {
+        result = { id: r.id, description: r.description, status: 'error', candidates: [], error: `classification failed: ${(e as Error).message}` };
+      }
+      const fb = keys[i] ? memory.get(keys[i]) : undefined;
+      if (fb) result = applyMemory(engine, idx, result, JSON.parse(fb) as FeedbackPayload, country);
+    }
+    out.push(result);
+  }
+  return out;
+}
+
+/** Status and candidate codes: what a reviewer acts on. Confidence drift alone is not a change. */
+export function answerOf(r: ResultRowT): string {
+  return JSON.stringify([r.status, r.candidates.map((c) => c.code), r.memory?.feedback_id ?? null]);
+}

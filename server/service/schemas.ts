@@ -1,0 +1,202 @@
+// The API's request and response shapes, as zod schemas. The handlers validate requests with them and
+// the OpenAPI document is generated from them (z.toJSONSchema), so the two cannot drift apart; the tests
+// also parse real responses with the response schemas.
+import { z } from 'zod';
+import { MAX_DESCRIPTION_CHARS } from '../classifier';
+import type { CandidateResult, RowStatus } from '../types';
+
+/** Most rows one POST /classify may carry. */
+export const MAX_ROWS = 5000;
+/** Largest JSON body accepted, in bytes (Excel's own payload limit for add-ins is 5 MB). */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** Longest item id accepted, in characters. */
+export const MAX_ITEM_ID_CHARS = 200;
+export { MAX_DESCRIPTION_CHARS };
+
+/** A caller's X-Request-Id is used when it is a UUID or 8-64 characters of [A-Za-z0-9-_]. */
+export const REQUEST_ID_RE = /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9_-]{8,64})$/;
+
+export const Country = z.enum(['US', 'EU']).meta({ description: 'Also choose the national line: US (HTS 10-digit) or EU (CN 8-digit).' });
+
+export const ClassifyRow = z
+  .object({
+    description: z
+      .union([z.string(), z.number(), z.null()])
+      .meta({
+        description:
+          `The goods description (Unicode text). Numbers are read as text; null or blank gives an error row. ` +
+          `Control characters are removed; longer than ${MAX_DESCRIPTION_CHARS} characters gives an error row.`,
+        example: 'mens 100% cotton knitted t-shirt',
+      }),
+    item_id: z
+      .union([z.string().max(MAX_ITEM_ID_CHARS), z.number()])
+      .optional()
+      .meta({ description: 'Identifies the row in the results; default: the row number (1-based).', example: 'INV-1-007' }),
+  })
+  .meta({ id: 'ClassifyRow' });
+
+export const ClassifyRequest = z
+  .object({
+    rows: z.array(ClassifyRow).min(1).max(MAX_ROWS).meta({ description: `1 to ${MAX_ROWS} rows.` }),
+    country: Country.optional(),
+  })
+  .meta({
+    id: 'ClassifyRequest',
+    example: { rows: [{ description: 'mens 100% cotton knitted t-shirt', item_id: '007' }, { description: 'lithium ion battery pack for laptop' }], country: 'US' },
+  });
+
+export const FeedbackRequest = z
+  .object({
+    request_id: z.string().regex(REQUEST_ID_RE, 'must be a request id returned by POST /classify'),
+    row: z.number().int().min(1).max(MAX_ROWS).meta({ description: 'Row number in that request, 1-based.' }),
+    code: z
+      .string()
+      .regex(/^(\d{6}|\d{8}|\d{10})$/, 'must be 6, 8 or 10 digits, as text')
+      .meta({ description: 'The right code: HS 6, or the national line (US 10 / EU 8 digits) of the request\'s country.' }),
+    who: z.string().trim().min(1).max(200).meta({ description: 'The analyst who confirms or corrects.' }),
+    comment: z.string().max(2000).optional(),
+  })
+  .meta({
+    id: 'FeedbackRequest',
+    example: { request_id: '3f0c6a52-2b1e-4c55-9a57-0a8f6f6d2f11', row: 1, code: '610910', who: 'j.doe', comment: 'knitted, cotton' },
+  });
+
+// ---------------------------------------------------------------------------------------------------------
+// Responses
+
+const Example = z.looseObject({
+  text: z.string(),
+  code: z.string(),
+  source: z.string(),
+  ruling: z.string().optional(),
+  date: z.string().optional(),
+  similarity: z.number(),
+});
+
+export const Candidate = z
+  .looseObject({
+    hs6: z.string().regex(/^\d{6}$/),
+    code: z.string().regex(/^\d{6,10}$/),
+    confidence: z.number().min(0).max(1),
+    description: z.string(),
+    examples: z.array(Example),
+    nationalDescription: z.string().optional(),
+    unit: z.string().nullable().optional(),
+    generalRate: z.string().nullable().optional(),
+    missingDetail: z.string().optional(),
+    rulings: z.array(z.looseObject({ ruling: z.string(), code: z.string() })).optional(),
+  })
+  .meta({ id: 'Candidate' });
+
+export const Memory = z
+  .object({
+    feedback_id: z.string(),
+    code: z.string(),
+    verdict: z.enum(['confirmed', 'corrected']),
+    who: z.string(),
+    at: z.string(),
+    request_id: z.string(),
+    row: z.number().int(),
+  })
+  .meta({
+    id: 'Memory',
+    description: 'Set when an analyst confirmed the code of this exact description (after normalisation): the classification memory. The confirmed code is the first candidate, with confidence 1.',
+  });
+
+/** One row's result, as in the CLI's JSONL. Later pipeline steps may add fields (e.g. reasoning). */
+export const ResultRow = z
+  .looseObject({
+    id: z.union([z.string(), z.number()]),
+    description: z.string().nullable(),
+    status: z.enum(['ok', 'review', 'error']),
+    candidates: z.array(Candidate),
+    error: z.string().optional(),
+    memory: Memory.optional(),
+  })
+  .meta({ id: 'ResultRow' });
+
+export const Versions = z
+  .looseObject({ model: z.string(), data: z.string(), config: z.string(), rules: z.string().optional() })
+  .meta({ id: 'Versions', description: 'Content hashes of what answered: model, reference data, configuration and legal rules.' });
+
+export const ClassifyResponse = z
+  .object({
+    request_id: z.string(),
+    kind: z.literal('classify'),
+    created_at: z.string(),
+    versions: Versions,
+    country: Country.nullable(),
+    row_count: z.number().int(),
+    rows: z.array(ResultRow),
+  })
+  .meta({ id: 'ClassifyResponse' });
+
+export const ChangedRow = z
+  .object({
+    row: z.number().int().meta({ description: 'Row number in the original request.' }),
+    id: z.union([z.string(), z.number()]),
+    description: z.string().nullable(),
+    before: ResultRow,
+    after: ResultRow,
+  })
+  .meta({ id: 'ChangedRow' });
+
+export const ReclassifyResponse = z
+  .object({
+    request_id: z.string(),
+    kind: z.literal('reclassify'),
+    reclassified_from: z.string(),
+    created_at: z.string(),
+    versions: Versions,
+    original_versions: Versions,
+    country: Country.nullable(),
+    row_count: z.number().int().meta({ description: 'Rows checked.' }),
+    changed_count: z.number().int(),
+    rows: z.array(ChangedRow).meta({ description: 'The rows whose status or candidate codes changed.' }),
+  })
+  .meta({ id: 'ReclassifyResponse' });
+
+export const FeedbackResponse = z
+  .object({
+    feedback_id: z.string(),
+    request_id: z.string(),
+    row: z.number().int(),
+    description: z.string(),
+    code: z.string(),
+    verdict: z.enum(['confirmed', 'corrected']),
+    previous_code: z.string().nullable(),
+    who: z.string(),
+    comment: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'FeedbackResponse' });
+
+export const ErrorResponse = z
+  .object({
+    error: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    request_id: z.string().optional(),
+  })
+  .meta({ id: 'Error' });
+
+export const HealthResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+export const ReadyResponse = z
+  .object({ status: z.enum(['ready', 'not ready']), store: z.string(), versions: Versions })
+  .meta({ id: 'Ready' });
+
+/** One row's result as the service builds it (ResultRow, typed with the engine's own types). */
+export type ResultRowT = {
+  id: string | number;
+  description: string | null;
+  status: RowStatus;
+  candidates: CandidateResult[];
+  error?: string;
+  memory?: z.infer<typeof Memory>;
+  [k: string]: unknown;
+};
+export type VersionsT = { model: string; data: string; config: string; [k: string]: string };
+
+/** "rows.3.description: expected string" style messages, one per problem. */
+export function zodIssues(err: z.ZodError): { path: string; message: string }[] {
+  return err.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+}
