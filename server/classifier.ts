@@ -9,7 +9,7 @@ import { applyCalibration } from './pipeline/calibrate';
 import { triggeredRules, pointedCodes, fireRules, applyRules, type RulesOutcome } from './pipeline/rules';
 import { buildLookup, explain, type Lookup } from './pipeline/explain';
 import { explainReasoning } from './pipeline/reasoning';
-import { extractFacts } from './rules/facts';
+import { extractFacts, withCandidates } from './rules/facts';
 import type { RuleSet } from './rules/load';
 import type { Model } from './pipeline/train';
 import type { ClassifierConfig } from './config';
@@ -87,12 +87,14 @@ export async function classify(engine: Engine, description: unknown, country?: C
   let list = ranked.rows.map((row, i) => ({ hs6: engine.model.classes[cands.classes[row]], score: ranked.scores[i], row }));
   let outcome: RulesOutcome | null = null;
   if (engine.rules) {
-    const facts = extractFacts(query, head.map((r) => engine.model.classes[cands.classes[r]]));
+    const facts = withCandidates(textFacts, head.map((r) => engine.model.classes[cands.classes[r]]));
     const fired = await fireRules(engine.rules, triggered, facts);
     const chief = facts.chiefMaterial;
-    const classOf = (hs6: string) => engine.scorer.byPrefix.get(hs6)?.[0];
+    const covers = (hs6: string) => engine.scorer.materials[engine.scorer.byPrefix.get(hs6)?.[0] ?? -1]?.covers ?? new Set<string>();
     outcome = applyRules(fired, list, fusion.temperature, {
-      coversChiefMaterial: (hs6) => chief !== null && engine.scorer.materials[classOf(hs6) ?? -1]?.covers.has(chief) === true,
+      coversChiefMaterial: (hs6) => chief !== null && covers(hs6).has(chief),
+      coversTiedMaterial: (hs6) => facts.tiedMaterials.some((m) => covers(hs6).has(m)),
+      head: head.length,
     });
     list = outcome.candidates;
   }

@@ -49,6 +49,14 @@ const HAND_CASES: Record<string, { fires: [string, string[]]; not: [string, stri
     fires: ['sweater of 70% wool 30% nylon', ['611011', '611030']],
     not: ['wool sweater', ['611011', '611030']],
   },
+  'gri-3c-last-heading': {
+    fires: ['boys t-shirt 50% cotton 50% polyester knit', ['610910', '610990']],
+    not: ['boys t-shirt 60% cotton 40% polyester knit', ['610910', '610990']],
+  },
+  'gri-5b-packing': {
+    fires: ['chocolate truffles packed in gift box', ['180690', '481910']],
+    not: ['empty gift box of cardboard', ['481910', '481920']],
+  },
   'gri-3b-sets': {
     fires: ['manicure set with nail clippers and file', ['821420', '330430']],
     not: ['nail clippers', ['821420']],
@@ -84,7 +92,7 @@ describe('rule files', () => {
 
 describe('applying rules', () => {
   const ranked = (...codes: [string, number][]): RankedCode[] => codes.map(([hs6, score], row) => ({ hs6, score, row }));
-  const ctx = { coversChiefMaterial: () => false };
+  const ctx = { coversChiefMaterial: () => false, coversTiedMaterial: () => false, head: 6 };
 
   test('an excluded code leaves the list, the pointed heading comes first, and nothing brings the code back', async () => {
     const facts = extractFacts(normalise('vitamin c tablets'), ['300450', '210690']);

@@ -66,15 +66,36 @@ export function explain(
   const { ds, model, lookup } = input;
   const wanted = new Set(classes);
   const score = new Map<number, number>();
-  for (let i = 0; i < hits.docs.length; i++) if (wanted.has(model.docClass[hits.docs[i]])) score.set(hits.docs[i], hits.scores[i]);
+  /** Per wanted class: its example documents that share a term with the query. */
+  const scored = new Map<number, number[]>();
+  for (let i = 0; i < hits.docs.length; i++) {
+    const d = hits.docs[i];
+    const c = model.docClass[d];
+    if (!wanted.has(c)) continue;
+    score.set(d, hits.scores[i]);
+    if (model.docKind[d] === KIND.example) {
+      const l = scored.get(c);
+      if (l) l.push(d);
+      else scored.set(c, [d]);
+    }
+  }
+  /** The n most similar of `docs` that pass `keep`, best first (ties: data order), filled up with unscored ones. */
+  const nearestDocs = (docs: number[], hit: number[], n: number, keep: (d: number) => boolean): number[] => {
+    const kept = hit.filter(keep);
+    const best = topK(Float64Array.from(kept, (d) => score.get(d)!), n).map((i) => kept[i]).sort((a, b) => score.get(b)! - score.get(a)! || a - b);
+    for (const d of docs) {
+      if (best.length >= n) break;
+      if (!score.has(d) && keep(d)) best.push(d);
+    }
+    return best;
+  };
 
   return classes.map((c, k) => {
     const hs6 = model.classes[c];
     const exampleDocs = lookup.examples.get(c) ?? [];
-    // The nearest examples first (ties: the order of the data); unscored ones only fill up.
-    const nearest = topK(Float64Array.from(exampleDocs, (d) => score.get(d) ?? 0), EXAMPLES_SHOWN).map((i) => exampleDocs[i]);
-    const rulingDocs = exampleDocs.filter((d) => model.examples[model.docRef[d]].ruling);
-    const precedents = topK(Float64Array.from(rulingDocs, (d) => score.get(d) ?? 0), RULINGS_SHOWN).map((i) => model.examples[model.docRef[rulingDocs[i]]]);
+    const isRuling = (d: number) => Boolean(model.examples[model.docRef[d]].ruling);
+    const nearest = nearestDocs(exampleDocs, scored.get(c) ?? [], EXAMPLES_SHOWN, () => true);
+    const precedents = nearestDocs(exampleDocs, scored.get(c) ?? [], RULINGS_SHOWN, isRuling).map((d) => model.examples[model.docRef[d]]);
     const result: CandidateResult = {
       hs6,
       code: hs6,

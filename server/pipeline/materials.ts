@@ -34,6 +34,9 @@ const lookup: { word: string; material: string; re: RegExp }[] = Object.entries(
   .sort((a, b) => b.word.length - a.word.length)
   .map((w) => ({ ...w, re: new RegExp(`\\b${w.word.replace(/[-\s]/g, '[-\\s]?')}s?\\b`, 'g') }));
 
+/** Any material word at all: most descriptions name none, and this one test rules them out. */
+const anyMaterial = new RegExp(`\\b(${lookup.map((w) => w.re.source.replace(/^\\b|s\?\\b$/g, '')).join('|')})`);
+
 export interface MaterialFacts {
   /** Materials named, each with its percentage when the text gives one. */
   named: { material: string; percent?: number }[];
@@ -43,6 +46,7 @@ export interface MaterialFacts {
 
 /** Materials named in a description (already normalised: lower case, "100% cotton"). */
 export function materialsOf(text: string): MaterialFacts {
+  if (!anyMaterial.test(text.toLowerCase())) return { named: [] };
   const found = new Map<string, number | undefined>();
   let rest = ` ${text.toLowerCase()} `;
   for (const { material, re } of lookup) {

@@ -60,6 +60,10 @@ export function pointedCodes(rules: LoadedRule[]): string[] {
 export interface RuleContext {
   /** Whether the subheading's official text covers the description's chief material. */
   coversChiefMaterial: (hs6: string) => boolean;
+  /** Whether it covers one of the materials tied for the largest share. */
+  coversTiedMaterial: (hs6: string) => boolean;
+  /** How many of the ranked codes count as the best few. */
+  head: number;
 }
 
 /** Runs the triggered rules through json-rules-engine; returns those that fired, in GRI order. */
@@ -96,6 +100,10 @@ export function applyRules(fired: LoadedRule[], ranked: RankedCode[], promotion:
       if (code === 'first') {
         if (live[0]) out.add(live[0]);
       } else if (code === 'chief-material') live.filter((c) => ctx.coversChiefMaterial(c.hs6)).forEach((c) => out.add(c));
+      else if (code === 'last-tied-material') {
+        const last = live.filter((c) => ctx.coversTiedMaterial(c.hs6)).sort((a, b) => b.hs6.localeCompare(a.hs6))[0];
+        if (last) out.add(last);
+      }
       else {
         const best = live.filter((c) => c.hs6.startsWith(code)).sort((a, b) => b.score - a.score)[0];
         if (best) out.add(best);
@@ -127,11 +135,14 @@ export function applyRules(fired: LoadedRule[], ranked: RankedCode[], promotion:
       excluded.push(...p.exclude!);
       list = list.filter((c) => !under(c.hs6, p.exclude!));
       step.codes = p.exclude!.slice();
-      // The Note names where the goods go: its headings come first (the candidates it removed were
-      // among the best few, or the rule would not have fired).
+      // The Note names where the goods go. Its headings come first when the rule was reviewed as
+      // identifying the goods (decisive), when it removed the first candidate, or when one of them was
+      // already among the best few; otherwise they are only added, so a loose match of the Note's
+      // words cannot push a far-off code.
       if (removed.length && p.include?.length) {
         step.codes.push(...p.include);
-        promote(p.include, step);
+        const plausible = ranked.slice(0, ctx.head).some((c) => under(c.hs6, p.include!) && !under(c.hs6, excluded));
+        if (p.decisive || removed.includes(before) || plausible) promote(p.include, step);
       }
       if (removed.includes(before) && !decidedBy) decidedBy = step;
     } else {

@@ -14,6 +14,10 @@ export interface Facts {
   chiefMaterial: string | null;
   /** Whether the description gives material percentages. */
   hasPercentages: boolean;
+  /** Materials sharing the largest percentage (two or more when they are tied, e.g. 50% cotton 50% polyester). */
+  tiedMaterials: string[];
+  /** Whether two or more materials are tied for the largest percentage. */
+  materialsTied: boolean;
   knitted: boolean;
   woven: boolean;
   unassembled: boolean;
@@ -34,6 +38,8 @@ export const FACT_KINDS: Record<keyof Facts, 'text' | 'codes' | 'strings' | 'str
   materials: 'strings',
   chiefMaterial: 'string',
   hasPercentages: 'boolean',
+  tiedMaterials: 'strings',
+  materialsTied: 'boolean',
   knitted: 'boolean',
   woven: 'boolean',
   unassembled: 'boolean',
@@ -60,6 +66,21 @@ function genderOf(t: string): Gender {
   return 'unknown';
 }
 
+function tied(named: { material: string; percent?: number }[]): string[] {
+  const max = Math.max(...named.map((n) => n.percent ?? -1));
+  const top = named.filter((n) => n.percent !== undefined && n.percent === max);
+  return top.length > 1 ? top.map((n) => n.material) : [];
+}
+
+/** The same facts with the candidates' chapters and headings filled in (the rest is computed once). */
+export function withCandidates(facts: Facts, candidates: string[]): Facts {
+  return {
+    ...facts,
+    chapters: [...new Set(candidates.map((c) => c.slice(0, 2)))],
+    headings: [...new Set(candidates.map((c) => c.slice(0, 4)))],
+  };
+}
+
 export function extractFacts(text: Normalised, candidates: string[]): Facts {
   const t = ` ${text.text.toLowerCase()} `;
   const m = materialsOf(text.text);
@@ -70,6 +91,8 @@ export function extractFacts(text: Normalised, candidates: string[]): Facts {
     materials: m.named.map((n) => n.material),
     chiefMaterial: m.chief ?? null,
     hasPercentages: m.named.some((n) => n.percent !== undefined),
+    tiedMaterials: tied(m.named),
+    materialsTied: tied(m.named).length > 1,
     knitted: has(/\b(knit|knitted|knitting|crochet|crocheted|jersey)\b/, t),
     woven: has(/\b(woven|denim|poplin|twill|chiffon|satin)\b/, t),
     unassembled: has(/\b(unassembled|disassembled|knocked[- ]down|flat[- ]?pack(ed)?|ckd|skd)\b/, t),

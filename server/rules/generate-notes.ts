@@ -48,6 +48,8 @@ export interface Correction {
   include?: string[];
   /** Phrases that stop the rule (a `text mentionsNone` condition), e.g. "toy" for a clause about real goods. */
   unless?: string[];
+  /** Reviewed: the phrases identify the goods, so the pointed headings come first whenever the rule fires. */
+  decisive?: boolean;
   /** Leave the clause out, with this reason. */
   drop?: string;
   /** Why the correction was made (for reviewers; not copied into the rule). */
@@ -61,7 +63,7 @@ export interface RuleOut {
   conditions: { all: Record<string, unknown>[] };
   event: {
     type: 'exclude';
-    params: { gri: 'GRI 1'; citation: string; exclude: string[]; include: string[]; detail: string };
+    params: { gri: 'GRI 1'; citation: string; exclude: string[]; include: string[]; detail: string; decisive?: true };
   };
 }
 
@@ -80,6 +82,8 @@ export interface Clause {
   phrases: string[];
   /** Phrases that must not be in the text (from corrections). */
   unless: string[];
+  /** Reviewed as identifying the goods (from corrections): its headings come first whenever it fires. */
+  decisive?: boolean;
   /** The clause text (cleaned, one line). */
   text: string;
   /** Why it is left out (before corrections), or null. */
@@ -710,12 +714,12 @@ export function toRule(c: Clause): RuleOut {
     conditions: { all },
     event: {
       type: 'exclude',
-      params: { gri: 'GRI 1', citation: c.citation, exclude: c.exclude, include: c.include, detail },
+      params: { gri: 'GRI 1', citation: c.citation, exclude: c.exclude, include: c.include, detail, ...(c.decisive ? { decisive: true } : {}) },
     },
   };
 }
 
-const CORRECTION_KEYS = new Set(['mentionsAny', 'addMentions', 'unless', 'exclude', 'include', 'drop', 'why']);
+const CORRECTION_KEYS = new Set(['mentionsAny', 'addMentions', 'unless', 'exclude', 'include', 'decisive', 'drop', 'why']);
 
 /** Validate corrections.json against the clauses: unknown ids or keys and malformed codes are errors. */
 export function checkCorrections(corr: Corrections, clauses: Clause[], nom: Nomenclature): void {
@@ -752,6 +756,7 @@ export function applyCorrection(c: Clause, corr: Correction | undefined): { clau
     }
   }
   if (corr.include) out.include = [...corr.include];
+  if (corr.decisive) out.decisive = true;
   // A hand-given phrase list or scope overrides the automatic doubts (generic subject, measure, scope).
   let reason = c.problem;
   if (reason === REASONS.belowHeading && !corr.exclude) return { clause: out, reason };

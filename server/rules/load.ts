@@ -27,9 +27,11 @@ export const ACTIONS = ['exclude', 'include', 'prefer', 'decide'] as const;
 export type Action = (typeof ACTIONS)[number];
 /**
  * Besides codes, `prefer` and `decide` may name candidates by what they are: `first` (the current first
- * candidate) or `chief-material` (the candidates whose subheading text covers the chief material).
+ * candidate), `chief-material` (the candidates whose subheading text covers the chief material) or
+ * `last-tied-material` (of the candidates covering one of the materials tied for the largest share, the
+ * one that occurs last in numerical order).
  */
-export const SELECTORS = ['first', 'chief-material'] as const;
+export const SELECTORS = ['first', 'chief-material', 'last-tied-material'] as const;
 export const TEXT_OPERATORS = ['mentionsAny', 'mentionsNone'];
 const OPERATORS: Record<string, string[]> = {
   text: TEXT_OPERATORS,
@@ -57,6 +59,12 @@ export interface RuleParams {
   include?: string[];
   prefer?: string[];
   decide?: string[];
+  /**
+   * Reviewed as identifying the goods: the headings an `exclude` points to come first whenever the rule
+   * fires. Otherwise they come first only when the rule removed the first candidate or one of them was
+   * already among the best few.
+   */
+  decisive?: boolean;
 }
 
 export interface RuleJson {
@@ -148,6 +156,7 @@ function validate(raw: unknown, file: string, index: number): RuleJson {
   const needs: Record<Action, string> = { exclude: 'exclude', include: 'include', prefer: 'prefer', decide: 'decide' };
   const list = p[needs[event.type as Action]];
   if (!Array.isArray(list) || list.length === 0) throw new RuleError(file, `${at}: a "${event.type}" event needs params.${needs[event.type as Action]}`);
+  if (p.decisive !== undefined && typeof p.decisive !== 'boolean') throw new RuleError(file, `${at}: params.decisive must be true or false`);
   const [lo, hi] = GRI_BANDS[p.gri as string];
   if (typeof r.priority !== 'number' || r.priority < lo || r.priority > hi) {
     throw new RuleError(file, `${at}: priority must be in the ${p.gri} band ${lo}-${hi}, got ${JSON.stringify(r.priority)}`);
