@@ -209,8 +209,21 @@ describe('feedback and the classification memory', () => {
     expect(row.status).toBe('ok');
     expect(row.candidates[0]).toMatchObject({ hs6: code, code, confidence: 1 });
     expect(row.candidates.filter((c) => c.hs6 === code)).toHaveLength(1);
-    expect(row.memory).toEqual({ feedback_id: fb.body.feedback_id, code, verdict: 'corrected', who: 'j.doe', at: fb.body.created_at, request_id: id, row: 1 });
+    expect(row.memory).toEqual({ feedback_id: fb.body.feedback_id, code, verdict: 'corrected', who: 'j.doe', at: fb.body.created_at, request_id: id, row: 1, match: 'exact' });
     expect(later.body.rows[1].memory).toBeUndefined();
+    // The reasoning starts with the memory, so an auditor sees who decided.
+    expect(later.body.rows[0].reasoning.steps[0]).toMatchObject({ rule: 'classification-memory', action: 'decide', codes: [code] });
+    expect(later.body.rows[0].reasoning.summary).toMatch(/corrected by j\.doe .*exact match/);
+
+    // Near-exact: the same classifying words in another order, with a SKU and a quantity.
+    const near = await request(app)
+      .post(`${API}/classify`)
+      .send({ rows: [{ description: "T-Shirts knitted cotton 100% men's SKU 12345 x12" }, { description: 'cotton t-shirt' }] })
+      .expect(200);
+    expect(near.body.rows[0].memory).toMatchObject({ feedback_id: fb.body.feedback_id, match: 'near-exact' });
+    expect(near.body.rows[0].candidates[0]).toMatchObject({ hs6: code, confidence: 1 });
+    // Fewer words is not the same description.
+    expect(near.body.rows[1].memory).toBeUndefined();
     // The original is unchanged.
     expect((await request(app).get(`${API}/classifications/${id}`)).text).toBe(first.text);
     expect((await verifyChain(store)).ok).toBe(true);

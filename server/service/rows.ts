@@ -1,7 +1,7 @@
 // Row processing for the service: input cleaning, the classification memory (analyst feedback) and the engine.
 import { classify, TOP_N, MAX_DESCRIPTION_CHARS, type Engine } from '../classifier';
 import { normalise } from '../pipeline/normalise';
-import type { CandidateResult, Country, NationalLine } from '../types';
+import type { CandidateResult, Country, NationalLine, Reasoning, ReasoningStep } from '../types';
 import type { AuditStore } from '../audit/store';
 import type { ResultRowT } from './schemas';
 
@@ -23,8 +23,13 @@ export function cleanDescription(v: string | number | null): string | null {
 }
 
 /** The key under which analyst feedback is remembered: the normaliser's cleaned text. */
+/**
+ * The classification memory matches near-exactly: the same classifying words, whatever their order,
+ * case, plural, punctuation, SKUs, prices or quantities ("Men's T-Shirts cotton, 12 pcs" matches
+ * "mens cotton t-shirt"). Whether the match was also exact is told apart in the row's `memory.match`.
+ */
 export function memoryKey(description: string): string {
-  return normalise(description.slice(0, MAX_DESCRIPTION_CHARS)).text;
+  return [...new Set(normalise(description.slice(0, MAX_DESCRIPTION_CHARS)).tokens)].sort().join(' ');
 }
 
 /** A stored feedback record (the payload of a 'feedback' chain record). */
@@ -96,11 +101,26 @@ export function applyMemory(
   }
   const rest = row.candidates.filter((c) => c.hs6 !== hs6);
   const { error: _dropped, ...base } = row;
+  const match = normalise(fb.description).text === normalise(row.description ?? '').text ? 'exact' : 'near-exact';
+  const step: ReasoningStep = {
+    rule: 'classification-memory',
+    gri: base.reasoning?.gri ?? 'GRI 1',
+    action: 'decide',
+    codes: [fb.code],
+    citation: `Classification memory: feedback ${fb.feedback_id}`,
+    detail: `${fb.who} ${fb.verdict} ${fb.code} for ${match === 'exact' ? 'this description' : `"${fb.description}"`} on ${fb.created_at.slice(0, 10)} (request ${fb.request_id}, row ${fb.row}).`,
+  };
+  const reasoning: Reasoning | undefined = base.reasoning && {
+    ...base.reasoning,
+    steps: [step, ...base.reasoning.steps],
+    summary: `${fb.code}: ${fb.verdict} by ${fb.who} on ${fb.created_at.slice(0, 10)} (${match} match, classification memory); model: ${base.reasoning.summary}`,
+  };
   return {
     ...base,
     status: 'ok',
     candidates: [first, ...rest].slice(0, TOP_N),
-    memory: { feedback_id: fb.feedback_id, code: fb.code, verdict: fb.verdict, who: fb.who, at: fb.created_at, request_id: fb.request_id, row: fb.row },
+    ...(reasoning ? { reasoning } : {}),
+    memory: { feedback_id: fb.feedback_id, code: fb.code, verdict: fb.verdict, who: fb.who, at: fb.created_at, request_id: fb.request_id, row: fb.row, match },
   };
 }
 

@@ -3,7 +3,7 @@
 // also parse real responses with the response schemas.
 import { z } from 'zod';
 import { MAX_DESCRIPTION_CHARS } from '../classifier';
-import type { CandidateResult, RowStatus } from '../types';
+import type { CandidateResult, Reasoning, RowStatus } from '../types';
 
 /** Most rows one POST /classify may carry. */
 export const MAX_ROWS = 5000;
@@ -97,10 +97,12 @@ export const Memory = z
     at: z.string(),
     request_id: z.string(),
     row: z.number().int(),
+    match: z.enum(['exact', 'near-exact']).optional(),
   })
   .meta({
     id: 'Memory',
-    description: 'Set when an analyst confirmed the code of this exact description (after normalisation): the classification memory. The confirmed code is the first candidate, with confidence 1.',
+    description:
+      'Set when an analyst confirmed or corrected the code of this description: the classification memory. Matched exactly (same normalised text) or near-exactly (the same classifying words in any order, whatever the case, plurals, punctuation, SKUs or quantities). The confirmed code is the first candidate, with confidence 1, and the reasoning starts with a classification-memory step.',
   });
 
 /** One row's result, as in the CLI's JSONL. Later pipeline steps may add fields (e.g. reasoning). */
@@ -191,6 +193,7 @@ export type ResultRowT = {
   status: RowStatus;
   candidates: CandidateResult[];
   error?: string;
+  reasoning?: Reasoning;
   memory?: z.infer<typeof Memory>;
   [k: string]: unknown;
 };
