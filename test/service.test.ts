@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { openEngine, type OpenedEngine } from '../server/engine';
+import { createEngine } from '../server/classifier';
 import { createApp, API, type ServiceConfig } from '../server/service/app';
 import { SqliteStore } from '../server/audit/sqlite';
 import { PgStore } from '../server/audit/postgres';
@@ -180,6 +181,32 @@ describe('GET /classifications/:requestId', () => {
     const after = await request(second.app).get(`${API}/classifications/${id}`).expect(200);
     expect(after.text).toBe(res.text);
     expect((await verifyChain(second.store)).ok).toBe(true);
+  });
+
+  test('the stored answer is returned unchanged after the model and rules changed; reclassify shows the difference', async () => {
+    const first = makeApp();
+    const res = await request(first.app).post(`${API}/classify`).send(BATCH).expect(200);
+    const id = res.body.request_id;
+    await first.store.close();
+    // Today's engine: another review threshold and no rules, so other versions and other answers.
+    const { engine } = opened;
+    const changed = createEngine(engine.ds, engine.model, { ...engine.config, reviewThreshold: 1 }, null);
+    const store = new SqliteStore(first.file);
+    stores.push(store);
+    const versions = { ...opened.versions, config: 'changed-config', rules: 'none' };
+    const app = createApp({ engine: changed, versions, store, config: baseConfig, logger: pino({ level: 'silent' }) });
+    const after = await request(app).get(`${API}/classifications/${id}`).expect(200);
+    expect(after.text).toBe(res.text);
+    expect(after.body.versions).toEqual(opened.versions);
+    const re = await request(app).post(`${API}/classifications/${id}/reclassify`).expect(200);
+    expect(re.body).toMatchObject({ reclassified_from: id, original_versions: opened.versions, versions });
+    // Every row the old engine marked ok is review today (threshold 1): exactly those changed.
+    const wasOk = res.body.rows.map((r: { status: string }, i: number) => (r.status === 'ok' ? i + 1 : 0)).filter(Boolean);
+    expect(wasOk.length).toBeGreaterThan(0);
+    const changedRows = re.body.rows.filter((c: { before: { status: string }; after: { status: string } }) => c.before.status !== c.after.status);
+    expect(changedRows.map((c: { row: number }) => c.row)).toEqual(wasOk);
+    for (const c of changedRows) expect(c.after.status).toBe('review');
+    expect((await verifyChain(store)).ok).toBe(true);
   });
 
   test('404 for an unknown request id', async () => {
