@@ -43,6 +43,17 @@ export interface AppDeps {
 
 export const API = '/api/v1';
 
+/** Where Office on the web frames task panes from (the add-in's page must allow being framed there). */
+export const OFFICE_FRAME_ANCESTORS = [
+  'https://*.officeapps.live.com',
+  'https://*.office.com',
+  'https://*.office365.com',
+  'https://*.microsoft365.com',
+  'https://*.cloud.microsoft',
+  'https://*.sharepoint.com',
+  'https://*.live.com',
+];
+
 /** A request id for this request: the caller's X-Request-Id when valid, else a new UUID. */
 function requestIdOf(req: Request): string {
   const given = req.get('x-request-id');
@@ -91,9 +102,15 @@ export function createApp(deps: AppDeps): express.Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
-  // Helmet's defaults, except upgrade-insecure-requests, which would break the static pages under HTTP=1 (tests).
-  // The add-in (issue 5) will need its CSP widened for Office.js and framing by Excel on the web.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // Helmet's defaults, except: upgrade-insecure-requests off (it would break the static pages under HTTP=1, as in
+  // tests); the task pane may be framed by Excel on the web (frame-ancestors, which replaces X-Frame-Options). Scripts,
+  // styles, images and API calls stay 'self': office.js is served from the build, not from a CDN.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null, frameAncestors: ["'self'", ...OFFICE_FRAME_ANCESTORS] } },
+      xFrameOptions: false,
+    }),
+  );
   app.use(
     cors({
       origin: config.allowedOrigins,

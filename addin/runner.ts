@@ -1,0 +1,136 @@
+/// <reference types="office-js" />
+// One classification run over a selection: chunks sent one after another, each written back with one sync.
+// Cancel stops after the chunk in flight is abandoned; a failure stops with a ServiceError; in both cases the
+// rows already written stay and continue() picks up at the first unwritten chunk. No DOM use.
+import { classifyChunk, planChunks, ServiceError, type ClientOptions } from './api';
+import { writeChunk, type SelectionData, type SourceRow, type WriteMode } from './excel';
+import type { ClassifyResponse, Country, RequestRow } from './types';
+
+export type ExcelRunner = <T>(fn: (context: Excel.RequestContext) => Promise<T>) => Promise<T>;
+
+export interface RunOptions {
+  country?: Country;
+  mode: WriteMode;
+  client?: ClientOptions;
+  chunkRows?: number;
+  chunkBytes?: number;
+}
+
+export interface RunProgress {
+  /** Rows to classify in this run (in "fill blanks only", the rows whose result cells are empty). */
+  total: number;
+  done: number;
+  ok: number;
+  review: number;
+  error: number;
+  /** Rows of the selection left alone because their result cells were already filled. */
+  skipped: number;
+  requestIds: string[];
+}
+
+export type RunOutcome = 'done' | 'cancelled';
+
+export class ClassifyRun {
+  readonly todo: SourceRow[];
+  readonly chunks: [number, number][];
+  /** Index of the next chunk to send. */
+  next = 0;
+  readonly progress: RunProgress;
+  /** Sheet rows whose status is review or error (for "select rows needing review"). */
+  readonly needsReview: number[] = [];
+  private headerPending: boolean;
+  private running = false;
+  /** The request sent ahead for the next chunk. */
+  private ahead: { index: number; promise: Promise<ClassifyResponse> } | null = null;
+
+  constructor(
+    private readonly excelRun: ExcelRunner,
+    readonly data: SelectionData,
+    readonly opts: RunOptions,
+  ) {
+    this.todo = opts.mode === 'blanks' ? data.rows.filter((r) => !r.filled) : data.rows;
+    const req = this.todo.map(requestRow);
+    this.chunks = planChunks(req, opts.chunkRows, opts.chunkBytes);
+    this.progress = { total: this.todo.length, done: 0, ok: 0, review: 0, error: 0, skipped: data.rows.length - this.todo.length, requestIds: [] };
+    this.headerPending = data.header && (opts.mode === 'overwrite' || data.headerBlank);
+  }
+
+  get finished(): boolean {
+    return this.next >= this.chunks.length;
+  }
+
+  /**
+   * Sends the remaining chunks. Resolves 'cancelled' when the signal fires; throws ServiceError on a failure.
+   * One request runs ahead: chunk i+1 is sent before chunk i is written, so the service never waits for Excel.
+   */
+  async continue(onProgress: (p: RunProgress) => void = () => {}, signal?: AbortSignal): Promise<RunOutcome> {
+    if (this.running) throw new Error('this run is already going');
+    this.running = true;
+    try {
+      while (this.next < this.chunks.length) {
+        if (signal?.aborted) {
+          this.ahead = null;
+          return 'cancelled';
+        }
+        const index = this.next;
+        const pending = this.ahead?.index === index ? this.ahead.promise : this.send(index, signal);
+        this.ahead = null;
+        let res: ClassifyResponse;
+        try {
+          res = await pending;
+        } catch (err) {
+          if (err instanceof ServiceError && err.kind === 'cancelled') return 'cancelled';
+          throw err;
+        }
+        if (index + 1 < this.chunks.length && !signal?.aborted) {
+          const promise = this.send(index + 1, signal);
+          promise.catch(() => undefined); // reported when its turn comes
+          this.ahead = { index: index + 1, promise };
+        }
+        // The answer is written even when Cancel was pressed meanwhile: it is recorded in the audit trail already.
+        const rows = this.rowsOf(index);
+        const items = rows.map((row, i) => ({ row, result: res.rows[i] }));
+        await this.excelRun((ctx) => writeChunk(ctx, this.data, items, res.request_id, { writeHeader: this.headerPending }));
+        this.headerPending = false;
+        this.next++;
+        const p = this.progress;
+        p.done += rows.length;
+        p.requestIds.push(res.request_id);
+        for (const it of items) {
+          p[it.result.status]++;
+          if (it.result.status !== 'ok') this.needsReview.push(it.row.sheetRow);
+        }
+        onProgress({ ...p, requestIds: [...p.requestIds] });
+      }
+      return 'done';
+    } finally {
+      if (signal?.aborted) this.ahead = null;
+      this.running = false;
+    }
+  }
+
+  private rowsOf(index: number): SourceRow[] {
+    const [s, e] = this.chunks[index];
+    return this.todo.slice(s, e);
+  }
+
+  /** POST one chunk; failures name the Excel rows. */
+  private async send(index: number, signal?: AbortSignal): Promise<ClassifyResponse> {
+    const rows = this.rowsOf(index);
+    try {
+      return await classifyChunk(rows.map(requestRow), this.opts.country, this.opts.client, signal);
+    } catch (err) {
+      if (err instanceof ServiceError && err.kind !== 'cancelled') err.message = `rows ${rowLabel(rows[0])}-${rowLabel(rows[rows.length - 1])}: ${err.message}`;
+      throw err;
+    }
+  }
+}
+
+function requestRow(r: SourceRow): RequestRow {
+  return r.itemId === undefined ? { description: r.description } : { description: r.description, item_id: r.itemId };
+}
+
+/** The Excel row number (1-based) of a source row, for messages. */
+function rowLabel(r: SourceRow | undefined): string {
+  return r ? String(r.sheetRow + 1) : '?';
+}

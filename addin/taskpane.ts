@@ -1,0 +1,313 @@
+// The task pane: thin wiring of the page to excel.ts (Excel I/O), api.ts (the service) and runner.ts (chunks,
+// cancel, retry). Inside Excel it classifies the selection; in a plain browser (no Office host) the same page
+// classifies one description and shows the candidates, the reasoning chain, examples and rulings.
+import { classifyChunk, ServiceError, type ClientOptions } from './api';
+import { getSelectionInfo, readSelection, RESULT_WIDTH, selectRows, type SelectionInfo, type WriteMode } from './excel';
+import { ClassifyRun, type ExcelRunner, type RunProgress } from './runner';
+import type { Candidate, Country, ResultRow } from './types';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing #${id}`);
+  return el as T;
+};
+const show = (id: string, on: boolean) => $(id).toggleAttribute('hidden', !on);
+const fmt = (n: number) => n.toLocaleString('en-US');
+const pct = (c: number) => `${(c * 100).toFixed(1)}%`;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function clientOptions(): ClientOptions {
+  const key = ($<HTMLInputElement>('api-key').value || $<HTMLInputElement>('api-key-web').value).trim();
+  return key ? { apiKey: key } : {};
+}
+
+function countryOf(select: HTMLSelectElement): Country | undefined {
+  return select.value === 'US' || select.value === 'EU' ? select.value : undefined;
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof ServiceError) return e.message;
+  const m = (e as { message?: string })?.message;
+  return m ? `Excel: ${m}` : String(e);
+}
+
+// ------------------------------------------------------------------------------------------------ Excel mode
+
+function startExcel(): void {
+  document.body.dataset.mode = 'excel';
+  show('excel-mode', true);
+  show('web-mode', false);
+  const excelRun: ExcelRunner = (fn) => Excel.run(fn);
+  let sel: SelectionInfo | null = null;
+  let run: ClassifyRun | null = null;
+  let abort: AbortController | null = null;
+  let busy = false;
+
+  const header = $<HTMLInputElement>('opt-header');
+  const idColumn = $<HTMLInputElement>('opt-id-column');
+  const country = $<HTMLSelectElement>('opt-country');
+  const classifyBtn = $<HTMLButtonElement>('classify');
+
+  const describeSelection = () => {
+    if (!sel) {
+      $('sel-address').textContent = '—';
+      $('sel-rows').textContent = '';
+      return;
+    }
+    const data = sel.rowCount - (header.checked ? 1 : 0);
+    $('sel-address').textContent = sel.address;
+    $('sel-rows').textContent = `${fmt(Math.max(0, data))} row${data === 1 ? '' : 's'}${header.checked ? ' + header' : ''}`;
+    classifyBtn.disabled = busy || data < 1;
+  };
+  const refresh = async () => {
+    try {
+      sel = await excelRun((ctx) => getSelectionInfo(ctx));
+    } catch (e) {
+      sel = null;
+      message('error', `Cannot read the selection: ${errorText(e)}`);
+    }
+    describeSelection();
+  };
+  header.addEventListener('change', describeSelection);
+  $('refresh').addEventListener('click', () => void refresh());
+  void excelRun(async (ctx) => {
+    ctx.workbook.onSelectionChanged.add(async () => {
+      if (!busy) await refresh();
+    });
+    await ctx.sync();
+  }).catch(() => undefined);
+  void refresh();
+
+  const message = (kind: 'error' | 'info' | '', text: string, action?: string) => {
+    const box = $('message');
+    box.className = `message ${kind}`;
+    $('message-text').textContent = text;
+    show('message', kind !== '');
+    const b = $<HTMLButtonElement>('retry');
+    b.textContent = action ?? 'Retry';
+    show('retry', !!action);
+  };
+
+  const setBusy = (on: boolean) => {
+    busy = on;
+    classifyBtn.disabled = on;
+    for (const id of ['opt-header', 'opt-id-column', 'opt-country', 'mode-blanks', 'mode-overwrite']) $<HTMLInputElement>(id).disabled = on;
+    show('progress', on);
+    if (!on) describeSelection();
+  };
+
+  const onProgress = (p: RunProgress) => {
+    const frac = p.total ? p.done / p.total : 1;
+    $('progress-fill').style.width = `${(frac * 100).toFixed(1)}%`;
+    $('progress-bar').setAttribute('aria-valuenow', String(Math.round(frac * 100)));
+    $('progress-text').textContent = `${fmt(p.done)} of ${fmt(p.total)} rows`;
+  };
+
+  const summary = (p: RunProgress) => {
+    for (const k of ['ok', 'review', 'error'] as const) {
+      $(`sum-${k}`).textContent = fmt(p[k]);
+      $(`sum-${k}`).parentElement!.classList.toggle('zero', p[k] === 0);
+    }
+    $('sum-note').textContent =
+      `${fmt(p.done)} of ${fmt(p.total)} rows classified` +
+      (p.skipped ? `; ${fmt(p.skipped)} already filled left alone` : '') +
+      `; ${p.requestIds.length} request${p.requestIds.length === 1 ? '' : 's'} in the audit trail.`;
+    const n = run ? run.needsReview.length : 0;
+    const b = $<HTMLButtonElement>('select-review');
+    b.textContent = `Select ${fmt(n)} row${n === 1 ? '' : 's'} needing review`;
+    b.disabled = n === 0;
+    show('summary', true);
+  };
+
+  const go = async () => {
+    if (!run) return;
+    abort = new AbortController();
+    setBusy(true);
+    message('', '');
+    onProgress(run.progress);
+    try {
+      const outcome = await run.continue(onProgress, abort.signal);
+      summary(run.progress);
+      if (outcome === 'cancelled') {
+        message('info', `Cancelled after ${fmt(run.progress.done)} of ${fmt(run.progress.total)} rows. The rows written stay.`, 'Resume');
+      } else if (run.progress.total === 0) {
+        message('info', 'Every selected row already has results: choose "Overwrite" to classify them again.');
+      }
+    } catch (e) {
+      summary(run.progress);
+      message('error', `${errorText(e)}. The ${fmt(run.progress.done)} rows written stay; Retry continues from the next one.`, 'Retry');
+    } finally {
+      abort = null;
+      setBusy(false);
+    }
+  };
+
+  const start = async () => {
+    message('', '');
+    show('summary', false);
+    show('confirm', false);
+    const mode: WriteMode = $<HTMLInputElement>('mode-overwrite').checked ? 'overwrite' : 'blanks';
+    let data;
+    try {
+      data = await excelRun((ctx) => readSelection(ctx, { header: header.checked, idColumn: idColumn.value.trim() || null }));
+    } catch (e) {
+      message('error', `Cannot read the selection: ${errorText(e)}`);
+      return;
+    }
+    sel = data;
+    describeSelection();
+    if (data.rows.length === 0) {
+      message('error', 'The selection has no rows to classify.');
+      return;
+    }
+    run = new ClassifyRun(excelRun, data, { country: countryOf(country), mode, client: clientOptions() });
+    if (mode === 'overwrite' && (data.nonEmptyCells > 0 || (data.header && !data.headerBlank))) {
+      $('confirm-text').textContent =
+        `${fmt(data.nonEmptyCells)} cell${data.nonEmptyCells === 1 ? '' : 's'} in the ${RESULT_WIDTH} columns beside the selection ` +
+        `${data.nonEmptyCells === 1 ? 'is' : 'are'} not empty${data.header && !data.headerBlank ? ' (and the header row)' : ''}. Overwrite them?`;
+      show('confirm', true);
+      return;
+    }
+    await go();
+  };
+
+  classifyBtn.addEventListener('click', () => void start());
+  $('confirm-yes').addEventListener('click', () => {
+    show('confirm', false);
+    void go();
+  });
+  $('confirm-no').addEventListener('click', () => {
+    show('confirm', false);
+    run = null;
+  });
+  $('cancel').addEventListener('click', () => abort?.abort());
+  $('retry').addEventListener('click', () => void go());
+  $('select-review').addEventListener('click', async () => {
+    if (!run) return;
+    try {
+      await excelRun((ctx) => selectRows(ctx, run!.data, run!.needsReview));
+    } catch (e) {
+      message('error', `Cannot select the rows: ${errorText(e)}`);
+    }
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ Web mode
+
+function candidateCard(c: Candidate, rank: number): HTMLElement {
+  const card = el('article', 'card candidate');
+  const head = el('div', 'cand-head');
+  head.append(el('span', 'rank', String(rank)), el('span', 'code', c.code || c.hs6), el('span', 'conf', pct(c.confidence)));
+  const bar = el('div', 'conf-bar');
+  const fill = el('div', 'conf-fill');
+  fill.style.width = `${Math.max(0, Math.min(1, c.confidence)) * 100}%`;
+  bar.append(fill);
+  card.append(head, bar, el('p', 'desc', c.description));
+  if (c.nationalDescription) card.append(el('p', 'national', `${c.code}: ${c.nationalDescription}${c.generalRate ? ` (general rate ${c.generalRate})` : ''}`));
+  if (c.missingDetail) card.append(el('p', 'muted', c.missingDetail));
+  if (c.examples.length) {
+    card.append(el('h4', '', 'Supporting examples'));
+    const ul = el('ul', 'examples');
+    for (const x of c.examples) {
+      const li = el('li');
+      li.append(el('span', '', `“${x.text}”`), el('span', 'muted', ` ${x.code}, ${x.source}${x.ruling ? ` ${x.ruling}` : ''} · similarity ${x.similarity.toFixed(2)}`));
+      ul.append(li);
+    }
+    card.append(ul);
+  }
+  if (c.rulings?.length) {
+    card.append(el('h4', '', 'Rulings'));
+    const ul = el('ul', 'rulings');
+    for (const r of c.rulings) ul.append(el('li', '', `${r.ruling}${r.date ? ` (${r.date})` : ''}: ${r.code}${r.subject ? `, ${r.subject}` : ''}${r.stale ? ' [code no longer current]' : ''}`));
+    card.append(ul);
+  }
+  return card;
+}
+
+function renderResult(row: ResultRow, requestId: string): void {
+  const out = $('web-result');
+  out.replaceChildren();
+  const status = el('div', `status-line status-${row.status}`);
+  status.append(el('span', `badge ${row.status}`, row.status), el('span', 'muted', ` request ${requestId}`));
+  out.append(status);
+  if (row.status === 'error') {
+    out.append(el('p', 'message error', row.error ?? 'error'));
+    return;
+  }
+  row.candidates.slice(0, 3).forEach((c, i) => out.append(candidateCard(c, i + 1)));
+  if (row.reasoning) {
+    const sec = el('section', 'card reasoning');
+    sec.append(el('h3', '', 'Reasoning'), el('p', 'summary', row.reasoning.summary));
+    const ol = el('ol', 'steps');
+    for (const s of row.reasoning.steps) {
+      const li = el('li');
+      li.append(el('strong', '', `${s.gri} · ${s.action} ${s.codes.join(', ')}`), el('div', 'muted', s.citation), el('div', '', s.detail));
+      ol.append(li);
+    }
+    if (row.reasoning.steps.length) sec.append(ol);
+    if (row.reasoning.rulings.length) sec.append(el('p', 'muted', `Precedents: ${row.reasoning.rulings.map((r) => `${r.ruling} (${r.code})`).join('; ')}`));
+    out.append(sec);
+  }
+}
+
+function startWeb(): void {
+  document.body.dataset.mode = 'web';
+  show('excel-mode', false);
+  show('web-mode', true);
+  const btn = $<HTMLButtonElement>('web-classify');
+  const text = $<HTMLTextAreaElement>('web-text');
+  const submit = async () => {
+    const d = text.value.trim();
+    if (!d) {
+      text.focus();
+      return;
+    }
+    btn.disabled = true;
+    $('web-error').textContent = '';
+    show('web-error', false);
+    try {
+      const res = await classifyChunk([{ description: d }], countryOf($<HTMLSelectElement>('web-country')), clientOptions());
+      renderResult(res.rows[0], res.request_id);
+    } catch (e) {
+      $('web-error').textContent = errorText(e);
+      show('web-error', true);
+    } finally {
+      btn.disabled = false;
+    }
+  };
+  btn.addEventListener('click', () => void submit());
+  text.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void submit();
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ start
+
+function boot(): void {
+  if (typeof Office === 'undefined' || typeof Office.onReady !== 'function') {
+    startWeb();
+    return;
+  }
+  let started = false;
+  const once = (f: () => void) => {
+    if (!started) {
+      started = true;
+      f();
+    }
+  };
+  // Outside Office, office.js reports no host; if it never answers (blocked), fall back to the web page.
+  const fallback = setTimeout(() => once(startWeb), 5000);
+  Office.onReady((info) => {
+    clearTimeout(fallback);
+    once(info.host === Office.HostType.Excel ? startExcel : startWeb);
+  });
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
+else boot();
