@@ -1,5 +1,6 @@
 // hs-classify: the command line.
 //   hs-classify classify --input FILE --column NAME [--id-column NAME] [--country US|EU] --output FILE
+//   hs-classify review INPUT.xlsx|INPUT.csv --column NAME [--sheet NAME] [--id-column NAME] [--country US|EU] --output OUT.xlsx
 //   hs-classify build      train the model into the cache (what the first start would do)
 //   hs-classify audit verify   check the audit trail's hash chain (SQLITE_PATH or DATABASE_URL); exit 3 when broken
 import { Command, CommanderError, Option } from 'commander';
@@ -12,6 +13,7 @@ import type { Country } from '../types';
 import fs from 'node:fs';
 import { openStore, describeStore, DEFAULT_SQLITE_PATH } from '../audit/open';
 import { verifyChain } from '../audit/store';
+import { runReview } from '../review/run';
 
 /** Exit code of `audit verify` when the chain is broken. */
 export const EXIT_CHAIN_BROKEN = 3;
@@ -78,6 +80,18 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--country <code>', 'also choose the national line: US (HTS 10-digit) or EU (CN 8-digit)').choices(['US', 'EU']))
     .requiredOption('--output <file>', 'output file (.jsonl, .csv, .xlsx)')
     .action(runClassify);
+  program
+    .command('review')
+    .description('classify a supplier workbook (or CSV) into a reviewable, printable copy: result columns beside the descriptions, a Summary sheet, recorded in the audit trail')
+    .argument('<input>', 'the supplier file (.xlsx, .xlsm, .csv); never modified')
+    .requiredOption('--column <name>', 'the column with the descriptions')
+    .option('--sheet <name>', 'the worksheet (default: the first)')
+    .option('--id-column <name>', 'a column whose values identify the rows in the audit trail (default: the data row number)')
+    .addOption(new Option('--country <code>', 'also choose the national line: US (HTS 10-digit) or EU (CN 8-digit)').choices(['US', 'EU']))
+    .requiredOption('--output <file>', 'the reviewed copy (.xlsx)')
+    .action(async (input: string, o: { column: string; sheet?: string; idColumn?: string; country?: Country; output: string }) => {
+      await runReview({ input, ...o, log });
+    });
   program
     .command('build')
     .description('train the model into the cache now (otherwise the first classification does it)')

@@ -1,0 +1,103 @@
+// Benchmark of `hs-classify review` on a large workbook: generates an N-row supplier workbook (default 100,000)
+// in a temporary directory, reviews it in this process (engine opening included) and prints the wall time and
+// the peak resident memory of the process (worker threads included: they share it).
+//   npx tsx server/bench/review.ts [ROWS]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { runReview } from '../review/run';
+
+const ROWS = Number(process.argv[2] ?? 100_000);
+
+// Invented vocabulary, combined so that the descriptions are varied (few exact repeats), as in a real workbook.
+const GOODS = [
+  'cotton t-shirt knitted', 'polyester fleece jacket', 'denim jeans woven', 'wool sweater knitted', 'leather work gloves',
+  'running shoes textile upper', 'silk scarf woven', 'baseball cap cotton', 'usb-c charging cable', 'bluetooth speaker',
+  'led lamp bulb e27', 'li-ion power bank', 'wireless mouse', 'mechanical keyboard', 'lcd monitor 27 inch',
+  'ip security camera', 'alkaline batteries aa', 'stainless steel hex bolt', 'zinc plated washers', 'claw hammer steel',
+  'cordless drill 18v', 'pvc insulating tape', 'brass door hinge', 'padlock laminated steel', 'aluminium step ladder',
+  'acrylic wall paint', 'steel wire nails', 'frozen shrimp peeled', 'extra virgin olive oil', 'dark chocolate bar',
+  'basmati rice milled', 'canned tuna in oil', 'roasted coffee beans', 'green tea leaves', 'natural honey jar',
+  'durum wheat pasta', 'shelled almonds', 'cheddar cheese block', 'orange juice unfermented', 'ceramic coffee mug',
+  'glass food container', 'plastic storage box', 'wooden cutting board', 'cotton bath towel', 'polyester bed sheet',
+];
+const QUALIFIERS = ['mens', 'womens', 'kids', 'black', 'white', 'navy', 'assorted', 'premium', 'eco', 'heavy duty', 'mini', 'large', ''];
+const PACKS = ['', 'pack of 2', '12 pcs', 'box/100', '1kg', '500g', 'set', 'x6', '10 pk'];
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function generate(file: string, n: number): Promise<void> {
+  const r = rng(1);
+  const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)];
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+  const ws = wb.addWorksheet('Lines');
+  ws.columns = [
+    { header: 'Line', width: 8 },
+    { header: 'SKU', width: 14 },
+    { header: 'Description', width: 50 },
+    { header: 'Qty', width: 8 },
+    { header: 'Unit price', width: 11 },
+    { header: 'Amount', width: 12 },
+    { header: 'Origin', width: 8 },
+  ];
+  for (let i = 1; i <= n; i++) {
+    const row = i + 1;
+    const sku = `SKU-${(1000 + Math.floor(r() * 90000)).toString(36).toUpperCase()}`;
+    const desc = [pick(QUALIFIERS), pick(GOODS), pick(PACKS), r() < 0.3 ? sku : ''].filter(Boolean).join(' ');
+    const qty = 1 + Math.floor(r() * 500);
+    const price = Math.round(r() * 10000) / 100;
+    const x = ws.addRow([i, sku, desc, qty, price, { formula: `D${row}*E${row}`, result: Math.round(qty * price * 100) / 100 }, pick(['CN', 'VN', 'IN', 'TR', 'DE'])]);
+    x.getCell(5).numFmt = '#,##0.00';
+    x.getCell(6).numFmt = '#,##0.00';
+    x.commit();
+  }
+  ws.commit();
+  await wb.commit();
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-bench-review-'));
+  try {
+    const input = path.join(dir, `supplier-${ROWS}.xlsx`);
+    const tg = performance.now();
+    await generate(input, ROWS);
+    process.stderr.write(`generated ${ROWS} rows (${(fs.statSync(input).size / 1e6).toFixed(1)} MB) in ${((performance.now() - tg) / 1000).toFixed(1)} s\n`);
+    const rssBefore = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const res = await runReview({
+      input,
+      column: 'Description',
+      output: path.join(dir, 'reviewed.xlsx'),
+      env: { ...process.env, SQLITE_PATH: path.join(dir, 'audit.sqlite'), DATABASE_URL: '' },
+    });
+    const s = (performance.now() - t0) / 1000;
+    const peakMb = process.resourceUsage().maxRSS / 1024; // kilobytes on Linux
+    const out = {
+      rows: res.rows,
+      seconds: Math.round(s * 10) / 10,
+      rowsPerSecond: Math.round(res.rows / s),
+      phases: res.timings,
+      peakRssMb: Math.round(peakMb),
+      rssBeforeReviewMb: Math.round(rssBefore / 1e6),
+      outputMb: Math.round(fs.statSync(res.output).size / 1e5) / 10,
+      audit: res.audit,
+      counts: res.counts,
+      cores: os.availableParallelism(),
+      note: 'peak RSS covers the whole process (generation, engine, worker threads, workbook, audit write)',
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();

@@ -1,0 +1,537 @@
+// hs-classify review: a supplier workbook back classified, reviewable and printable.
+//
+// 1. The workbook is read (exceljs, whole: the only way to keep every sheet, value, formula and format) to
+//    find the header and the descriptions, then let go: a heap of millions of cell objects slows every garbage
+//    collection while the rows are classified.
+// 2. The rows are classified in slices with classifyBatch (every core); per row only its cells' contents and
+//    its audit record (the JSON row the API would return) are kept.
+// 3. The run is recorded in the audit trail like POST /classify (one request, its rows, one transaction).
+// 4. The workbook is read again; the add-in's result columns are inserted right of the description column
+//    (formulas, merges, conditional formats, data validations, filters and print areas that pointed beyond it
+//    move along; images anchored there do not), the cells written, review rows highlighted, a Summary added.
+// 5. It is written to a temporary file beside the output (streaming, row by row, for big sheets) and renamed.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import cliProgress from 'cli-progress';
+import { assertDistinctPaths, formulaSafe, InputError } from '../cli/io';
+import { openEngine, type OpenedEngine } from '../engine';
+import { classifyBatch } from '../parallel';
+import { MAX_DESCRIPTION_CHARS } from '../classifier';
+import { cleanDescription } from '../service/rows';
+import { openStore, describeStore } from '../audit/open';
+import type { ClassificationResult, Country, RowStatus } from '../types';
+import { loadWorkbook, locate, cellText } from './load';
+import { colName, quoteSheet, shiftFormula, shiftRange } from './refs';
+import { RESULT_COLUMNS } from '../../addin/columns';
+
+export { RESULT_COLUMNS };
+
+const WIDTHS = [11, 12, 11, 12, 11, 12, 70, 10, 38];
+/** Offsets (0-based) within RESULT_COLUMNS. */
+const STATUS_AT = 7;
+const REASONING_AT = 6;
+
+/** Rows classified per classifyBatch call: bounds the full results held in memory at once. */
+export const SLICE_ROWS = 25_000;
+/** Rows listed on the Summary sheet, lowest confidence first. */
+export const LOWEST_LISTED = 100;
+export const SUMMARY_SHEET = 'Summary';
+
+export const REVIEW_FILL = 'FFFFE699'; // light amber
+export const ERROR_FILL = 'FFF8CBAD'; // light red
+
+export interface ReviewOptions {
+  input: string;
+  column: string;
+  output: string;
+  sheet?: string;
+  idColumn?: string;
+  country?: Country;
+  /** Environment for the audit store (SQLITE_PATH / DATABASE_URL); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** An engine already open (tests, benchmark); default openEngine(). */
+  opened?: OpenedEngine;
+  log?: (m: string) => void;
+  /** Progress bar on stderr (default true). */
+  progress?: boolean;
+  /** Sheets with this many rows or more are written streaming (default STREAM_FROM). */
+  streamFrom?: number;
+}
+
+export interface ReviewResult {
+  requestId: string;
+  output: string;
+  sheet: string;
+  rows: number;
+  counts: Record<RowStatus, number>;
+  /** Where the run was recorded, or null when the audit store was not available. */
+  audit: string | null;
+  /** The inserted columns (1-based, first = HS code 1) and the header row. */
+  firstResultCol: number;
+  headerRow: number;
+  timings: { loadS: number; classifyS: number; writeS: number };
+}
+
+interface Pending {
+  row: number;
+  id: string | number;
+  description: string | null;
+  problem?: string;
+}
+
+const round4 = (c: number) => Math.round(c * 10000) / 10000;
+const rssMb = () => `${Math.round(process.memoryUsage().rss / 1e6)} MB`;
+
+/** What a row's result cells need, kept per row between classification and writing (the full result is not). */
+interface Cells {
+  codes: string[];
+  confs: number[];
+  reasoning: string;
+  status: RowStatus;
+}
+
+/** The rows to classify: every non-empty row under the header. */
+function collectRows(ws: ExcelJS.Worksheet, headerRow: number, descCol: number, idCol: number | null): Pending[] {
+  const pending: Pending[] = [];
+  ws.eachRow({ includeEmpty: false }, (row, n) => {
+    if (n <= headerRow) return;
+    let any = false;
+    row.eachCell({ includeEmpty: false }, (c) => {
+      if (!any && cellText(c.value) !== '') any = true;
+    });
+    if (!any) return;
+    const raw = cellText(row.getCell(descCol).value);
+    const idText = idCol ? cellText(row.getCell(idCol).value) : null;
+    const id = idText && idText.trim() ? idText.trim() : n - headerRow;
+    if (raw === null) pending.push({ row: n, id, description: null, problem: 'unreadable description (formula without a saved result, or a cell error)' });
+    else {
+      const d = cleanDescription(raw);
+      if (!d) pending.push({ row: n, id, description: null, problem: 'blank description' });
+      else if (d.length > MAX_DESCRIPTION_CHARS) pending.push({ row: n, id, description: null, problem: `description is longer than ${MAX_DESCRIPTION_CHARS} characters (${d.length})` });
+      else pending.push({ row: n, id, description: d });
+    }
+  });
+  return pending;
+}
+
+export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
+  const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  if (path.extname(o.output).toLowerCase() !== '.xlsx') throw new InputError(`The review output must be an .xlsx file: ${o.output}`);
+  assertDistinctPaths(o.input, o.output);
+  const outDir = path.dirname(path.resolve(o.output));
+  if (!fs.existsSync(outDir)) throw new InputError(`Output directory does not exist: ${outDir}`);
+
+  // 1. Read the rows (and fail early on a bad file). The workbook is let go before classifying: a heap of
+  //    millions of cell objects makes every garbage collection during classification slow.
+  const t0 = performance.now();
+  let pending: Pending[];
+  let sheetName: string;
+  let headerRowRead: number;
+  {
+    const { wb } = await loadWorkbook(o.input);
+    const { ws, headerRow, descCol, idCol } = locate(wb, o.input, o);
+    pending = collectRows(ws, headerRow, descCol, idCol);
+    sheetName = ws.name;
+    headerRowRead = headerRow;
+    if (pending.length === 0) throw new InputError(`Worksheet "${ws.name}" in ${o.input} has a header row but no data rows under it`);
+  }
+  const readS = (performance.now() - t0) / 1000;
+  log(`read ${pending.length} rows from sheet "${sheetName}" of ${o.input} in ${readS.toFixed(1)} s (resident memory ${rssMb()})`);
+
+  // 2. Classify, slice by slice, keeping only the cells' contents and the audit record of each row.
+  const opened = o.opened ?? openEngine({ log });
+  const { engine, versions } = opened;
+  const requestId = crypto.randomUUID();
+  const createdAt = new Date().toISOString();
+  const counts: Record<RowStatus, number> = { ok: 0, review: 0, error: 0 };
+  const chapters = new Map<string, number>();
+  const cells: Cells[] = new Array(pending.length);
+  let auditRows: string[] = [];
+  const bar =
+    o.progress === false
+      ? null
+      : new cliProgress.SingleBar(
+          { format: 'classifying [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 2000 },
+          cliProgress.Presets.shades_classic,
+        );
+  bar?.start(pending.length, 0);
+  const t1 = performance.now();
+  try {
+    for (let start = 0; start < pending.length; start += SLICE_ROWS) {
+      const slice = pending.slice(start, start + SLICE_ROWS);
+      const readable = slice.filter((p) => p.description !== null);
+      const results = await classifyBatch(
+        engine,
+        readable.map((p) => p.description!),
+        { country: o.country, onProgress: (done) => bar?.update(start + Math.round((done / Math.max(1, readable.length)) * slice.length)) },
+      );
+      let next = 0;
+      for (const [k, p] of slice.entries()) {
+        const r: ClassificationResult =
+          p.description === null ? { status: 'error', candidates: [], error: p.problem ?? 'unreadable description' } : results[next];
+        if (p.description !== null) results[next++] = undefined as unknown as ClassificationResult; // let it go
+        auditRows.push(JSON.stringify({ id: p.id, description: p.description, ...r }));
+        const top3 = r.candidates.slice(0, 3);
+        cells[start + k] = {
+          codes: top3.map((c) => String(c.code || c.hs6)),
+          confs: top3.map((c) => round4(c.confidence)),
+          reasoning: r.status === 'error' ? (r.error ?? 'error') : (r.reasoning?.summary ?? ''),
+          status: r.status,
+        };
+        counts[r.status]++;
+        if (top3[0]) chapters.set(top3[0].hs6.slice(0, 2), (chapters.get(top3[0].hs6.slice(0, 2)) ?? 0) + 1);
+      }
+      bar?.update(Math.min(pending.length, start + slice.length));
+    }
+  } finally {
+    bar?.stop();
+  }
+  const classifyS = (performance.now() - t1) / 1000;
+  log(`classified in ${classifyS.toFixed(1)} s (resident memory ${rssMb()})`);
+
+  // 3. The audit trail: the same store, head and row records as POST /classify.
+  const env = o.env ?? process.env;
+  let audit: string | null = null;
+  try {
+    const store = await openStore(env);
+    try {
+      const head = {
+        request_id: requestId,
+        // 'classify', as POST /classify records it, so GET /classifications/:id and reclassify work on it too
+        kind: 'classify',
+        created_at: createdAt,
+        versions,
+        country: o.country ?? null,
+        row_count: auditRows.length,
+        source: { via: 'hs-classify review', file: path.basename(o.input), sheet: sheetName, column: o.column, header_row: headerRowRead },
+      };
+      await store.appendRequest({ requestId, createdAt, head: JSON.stringify(head), rows: auditRows });
+      audit = describeStore(env);
+    } finally {
+      await store.close();
+    }
+  } catch (e) {
+    log(`audit trail not available (${describeStore(env)}: ${(e as Error).message}): this review is NOT recorded; going on`);
+  }
+  auditRows = [];
+  log(`audit ${audit ? 'recorded' : 'skipped'} (resident memory ${rssMb()})`);
+
+  // 4. The workbook again, now with the results: insert the columns, write the cells, present, summarise.
+  const t2 = performance.now();
+  const { wb } = await loadWorkbook(o.input);
+  const { ws, headerRow, descCol } = locate(wb, o.input, o);
+  const at = descCol + 1;
+  const width = RESULT_COLUMNS.length;
+  insertColumns(wb, ws, at, width);
+  const headerStyle = ws.getRow(headerRow).getCell(descCol).style;
+  RESULT_COLUMNS.forEach((name, i) => {
+    const c = ws.getRow(headerRow).getCell(at + i);
+    c.value = formulaSafe(name);
+    c.style = { ...headerStyle, font: { ...(headerStyle.font ?? {}), bold: true }, numFmt: '@' };
+    ws.getColumn(at + i).width = WIDTHS[i];
+  });
+  pending.forEach((p, k) => writeResult(ws.getRow(p.row), at, cells[k], requestId));
+
+  const lastRow = pending[pending.length - 1].row;
+  const statusCol = colName(at + STATUS_AT);
+  const range = `${colName(at)}${headerRow + 1}:${colName(at + width - 1)}${lastRow}`;
+  ws.addConditionalFormatting({
+    ref: range,
+    rules: [
+      { type: 'expression', priority: 1, formulae: [`$${statusCol}${headerRow + 1}="review"`], style: { fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: REVIEW_FILL } } } },
+      { type: 'expression', priority: 2, formulae: [`$${statusCol}${headerRow + 1}="error"`], style: { fill: { type: 'pattern', pattern: 'solid', bgColor: { argb: ERROR_FILL } } } },
+    ],
+  });
+  const oldView = ws.views?.[0] as Partial<ExcelJS.WorksheetViewFrozen> | undefined;
+  ws.views = [{ state: 'frozen', xSplit: oldView?.state === 'frozen' ? (oldView.xSplit ?? 0) : 0, ySplit: headerRow, topLeftCell: `A${headerRow + 1}` }];
+  if (!ws.getColumn(descCol).width || ws.getColumn(descCol).width! < 30) ws.getColumn(descCol).width = 45;
+  ws.pageSetup = { ...ws.pageSetup, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: `${headerRow}:${headerRow}` };
+
+  const lowest = pending
+    .map((p, k) => ({ row: p.row, conf: cells[k].confs[0] ?? -1, k }))
+    .sort((a, b) => a.conf - b.conf || a.k - b.k)
+    .slice(0, LOWEST_LISTED);
+  addSummary(wb, {
+    source: o.input,
+    sheet: ws,
+    column: o.column,
+    descCol,
+    at,
+    requestId,
+    createdAt,
+    versions,
+    country: o.country,
+    audit,
+    counts,
+    chapters,
+    chapterName: (ch) => engine.ds.hs.nodes.get(ch)?.description ?? '',
+    lowest,
+  });
+
+  // 5. Write to a temporary file beside the output, then rename into place.
+  const target = path.resolve(o.output);
+  const tmp = path.join(outDir, `.${path.basename(target)}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeWorkbook(wb, tmp, o.streamFrom);
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new InputError(`Cannot write output file ${o.output}: ${(e as Error).message}`);
+  }
+  const writeS = (performance.now() - t2) / 1000;
+  log(
+    `${pending.length} rows: ${counts.ok} ok, ${counts.review} review, ${counts.error} error; request ${requestId}` +
+      `${audit ? ` recorded in ${audit}` : ' (not recorded)'} -> ${o.output} (read ${readS.toFixed(1)} s, classify ${classifyS.toFixed(1)} s, ` +
+      `write ${writeS.toFixed(1)} s; resident memory ${rssMb()})`,
+  );
+  return { requestId, output: target, sheet: ws.name, rows: pending.length, counts, audit, firstResultCol: at, headerRow, timings: { loadS: readS, classifyS, writeS } };
+}
+
+/** Writes one row's result cells: codes as text, confidences as percentages, every text formula-safe. */
+function writeResult(row: ExcelJS.Row, at: number, r: Cells, requestId: string): void {
+  for (let i = 0; i < 3; i++) {
+    const code = row.getCell(at + 2 * i);
+    const conf = row.getCell(at + 2 * i + 1);
+    code.value = r.codes[i] !== undefined ? formulaSafe(r.codes[i]) : null;
+    code.numFmt = '@';
+    conf.value = r.confs[i] ?? null;
+    conf.numFmt = '0.0%';
+  }
+  const rc = row.getCell(at + REASONING_AT);
+  rc.value = r.reasoning ? formulaSafe(r.reasoning) : null;
+  rc.numFmt = '@';
+  const sc = row.getCell(at + STATUS_AT);
+  sc.value = formulaSafe(r.status);
+  sc.numFmt = '@';
+  const ic = row.getCell(at + STATUS_AT + 1);
+  ic.value = formulaSafe(requestId);
+  ic.numFmt = '@';
+}
+
+type Sheetish = ExcelJS.Worksheet & {
+  _merges?: Record<string, { range: string }>;
+  conditionalFormattings?: ExcelJS.ConditionalFormattingOptions[];
+  dataValidations: { model: Record<string, unknown> };
+};
+
+/**
+ * Inserts `count` empty columns at column `at` of `ws` and moves every reference to the moved cells along:
+ * formulas on every sheet (shared formulas are written out per cell first), merges, conditional formats,
+ * data validations, the auto filter, the print area and print titles. Defined names: exceljs.
+ */
+export function insertColumns(wb: ExcelJS.Workbook, ws: ExcelJS.Worksheet, at: number, count: number): void {
+  for (const sheet of wb.worksheets) {
+    sheet.eachRow({ includeEmpty: false }, (row) => {
+      row.eachCell({ includeEmpty: false }, (cell) => {
+        if (cell.type !== ExcelJS.ValueType.Formula) return;
+        const v = cell.value as ExcelJS.CellFormulaValue & { shareType?: string; ref?: string };
+        const formula = cell.formula; // translated for shared-formula dependents
+        if (!formula) return;
+        const shifted = shiftFormula(formula, sheet.name, ws.name, at, count);
+        if (v.shareType === 'array' && v.ref) {
+          cell.value = { formula: shifted, result: v.result, shareType: 'array', ref: sheet === ws ? shiftRange(v.ref, at, count) : v.ref } as ExcelJS.CellValue;
+        } else {
+          cell.value = { formula: shifted, result: cell.result } as ExcelJS.CellFormulaValue;
+        }
+      });
+    });
+  }
+  const s = ws as Sheetish;
+  const merges = Object.values(s._merges ?? {}).map((m) => m.range);
+  for (const m of merges) ws.unMergeCells(m);
+  ws.spliceColumns(at, 0, ...Array.from({ length: count }, () => []));
+  for (const m of merges) ws.mergeCells(shiftRange(m, at, count));
+  for (const cf of s.conditionalFormattings ?? []) {
+    cf.ref = shiftRange(cf.ref, at, count);
+    for (const rule of cf.rules) {
+      const f = (rule as { formulae?: unknown[] }).formulae;
+      if (Array.isArray(f)) (rule as { formulae: unknown[] }).formulae = f.map((x) => (typeof x === 'string' ? shiftFormula(x, ws.name, ws.name, at, count) : x));
+    }
+  }
+  const dv = s.dataValidations?.model;
+  if (dv) {
+    const moved: Record<string, unknown> = {};
+    for (const [addr, rule] of Object.entries(dv)) moved[shiftRange(addr, at, count)] = rule;
+    s.dataValidations.model = moved;
+  }
+  if (typeof ws.autoFilter === 'string') ws.autoFilter = shiftRange(ws.autoFilter, at, count);
+  if (ws.pageSetup?.printArea) ws.pageSetup.printArea = shiftRange(ws.pageSetup.printArea, at, count);
+  if (ws.pageSetup?.printTitlesColumn) ws.pageSetup.printTitlesColumn = shiftRange(ws.pageSetup.printTitlesColumn, at, count);
+}
+
+interface SummaryInput {
+  source: string;
+  sheet: ExcelJS.Worksheet;
+  column: string;
+  descCol: number;
+  at: number;
+  requestId: string;
+  createdAt: string;
+  versions: OpenedEngine['versions'];
+  country?: Country;
+  audit: string | null;
+  counts: Record<RowStatus, number>;
+  chapters: Map<string, number>;
+  chapterName: (ch: string) => string;
+  lowest: Array<{ row: number; conf: number }>;
+}
+
+/** A sheet name not yet in the workbook. */
+function freeName(wb: ExcelJS.Workbook, wanted: string): string {
+  const taken = new Set(wb.worksheets.map((s) => s.name.toLowerCase()));
+  if (!taken.has(wanted.toLowerCase())) return wanted;
+  for (let i = 2; ; i++) if (!taken.has(`${wanted} (${i})`.toLowerCase())) return `${wanted} (${i})`;
+}
+
+function addSummary(wb: ExcelJS.Workbook, s: SummaryInput): ExcelJS.Worksheet {
+  const sum = wb.addWorksheet(freeName(wb, SUMMARY_SHEET), { properties: { tabColor: { argb: 'FF2F5597' } } });
+  sum.columns = [{ width: 26 }, { width: 60 }, { width: 14 }, { width: 12 }, { width: 12 }];
+  const text = (v: string) => formulaSafe(v);
+  const bold = { bold: true };
+  const title = sum.addRow([text('HS classification review')]);
+  title.font = { bold: true, size: 14 };
+  const facts: Array<[string, string]> = [
+    ['Source file', path.basename(s.source)],
+    ['Sheet / column', `${s.sheet.name} / ${s.column}`],
+    ['Reviewed at (UTC)', s.createdAt.replace('T', ' ').slice(0, 19)],
+    ['Request ID', s.requestId],
+    ['Audit trail', s.audit ? `recorded (${s.audit})` : 'NOT recorded (audit store not available)'],
+    ['National lines', s.country ?? 'none (HS 6)'],
+    ['Model version', s.versions.model],
+    ['Data version', s.versions.data],
+    ['Config version', s.versions.config],
+    ['Rules version', s.versions.rules],
+  ];
+  for (const [k, v] of facts) {
+    const r = sum.addRow([text(k), text(v)]);
+    r.getCell(1).font = bold;
+    r.getCell(2).numFmt = '@';
+  }
+  const total = s.counts.ok + s.counts.review + s.counts.error;
+  const section = (name: string, headers: string[], right = [3, 4]) => {
+    sum.addRow([]);
+    sum.addRow([text(name)]).font = { bold: true, size: 12 };
+    const h = sum.addRow(headers.map(text));
+    h.font = bold;
+    h.eachCell((c, col) => {
+      c.border = { bottom: { style: 'thin' } };
+      if (right.includes(col)) c.alignment = { horizontal: 'right' };
+    });
+  };
+  section('Rows per status', ['Status', 'Meaning', 'Rows', 'Share']);
+  const meaning: Record<RowStatus, string> = {
+    ok: 'confident enough to use after a spot check',
+    review: 'needs an analyst: best confidence under the threshold',
+    error: 'no classifiable description (blank, unreadable or too long)',
+  };
+  for (const st of ['ok', 'review', 'error'] as const) {
+    const r = sum.addRow([st, text(meaning[st]), s.counts[st], total ? s.counts[st] / total : 0]);
+    r.getCell(4).numFmt = '0.0%';
+  }
+  const tr = sum.addRow(['total', '', total, total ? 1 : 0]);
+  tr.font = bold;
+  tr.getCell(4).numFmt = '0.0%';
+
+  section('Rows per chapter (HS code 1)', ['Chapter', 'Description', 'Rows', 'Share']);
+  for (const [ch, n] of [...s.chapters.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const r = sum.addRow([ch, text(s.chapterName(ch)), n, total ? n / total : 0]);
+    r.getCell(1).numFmt = '@';
+    r.getCell(4).numFmt = '0.0%';
+  }
+
+  section(`Lowest confidence first (${s.lowest.length} of ${total} rows; the link opens the row)`, ['Row', 'Description', 'HS code 1', 'Confidence 1', 'Status'], [4]);
+  const ref = (col: number, row: number) => `${quoteSheet(s.sheet.name)}!${colName(col)}${row}`;
+  for (const { row } of s.lowest) {
+    const src = s.sheet.getRow(row);
+    const desc = cellText(src.getCell(s.descCol).value) ?? '';
+    const code = src.getCell(s.at).value;
+    const conf = src.getCell(s.at + 1).value;
+    const status = src.getCell(s.at + STATUS_AT).value;
+    const label = `${s.sheet.name} row ${row}`;
+    const target = `#${ref(s.descCol, row)}`;
+    const r = sum.addRow([
+      { formula: `HYPERLINK("${target.replace(/"/g, '""')}","${label.replace(/"/g, '""')}")`, result: label },
+      text(desc.length > 200 ? `${desc.slice(0, 199)}…` : desc),
+      code,
+      conf,
+      status,
+    ]);
+    r.getCell(1).font = { color: { argb: 'FF0563C1' }, underline: true };
+    r.getCell(3).numFmt = '@';
+    r.getCell(4).numFmt = '0.0%';
+  }
+  sum.views = [{ state: 'normal' }];
+  sum.pageSetup = { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
+  return sum;
+}
+
+/** Worksheets with this many rows or more are written with exceljs's streaming writer (see writeWorkbook). */
+export const STREAM_FROM = 20_000;
+
+/**
+ * Writes `wb` to `file`. exceljs's whole-workbook writer builds a second copy of every cell (the model) and the
+ * sheet's whole XML text in memory; for big sheets the workbook is instead copied row by row into the streaming
+ * writer, each row released once written: values, formulas, styles, row heights, column definitions, merges,
+ * conditional formats, data validations, auto filter, views, page setup, header/footer, protection, notes and
+ * defined names go across. Images and tables only the whole-workbook writer keeps, so a workbook with any of
+ * those is always written whole.
+ */
+export async function writeWorkbook(wb: ExcelJS.Workbook, file: string, streamFrom = STREAM_FROM): Promise<'whole' | 'streamed'> {
+  const big = wb.worksheets.some((ws) => ws.rowCount >= streamFrom);
+  const special = wb.worksheets.some(
+    (ws) => ws.getImages().length > 0 || Object.keys((ws as unknown as { tables?: object }).tables ?? {}).length > 0 || (ws as unknown as { background?: unknown }).background,
+  );
+  if (!big || special) {
+    await wb.xlsx.writeFile(file);
+    return 'whole';
+  }
+  const out = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: true });
+  out.creator = wb.creator ?? '';
+  out.lastModifiedBy = wb.lastModifiedBy ?? '';
+  if (wb.created) out.created = wb.created;
+  out.modified = new Date();
+  out.views = wb.views;
+  (out as unknown as { definedNames: { model: unknown } }).definedNames.model = wb.definedNames.model;
+  for (const ws of wb.worksheets) {
+    const w = out.addWorksheet(ws.name, {
+      properties: ws.properties,
+      views: ws.views,
+      pageSetup: ws.pageSetup,
+      headerFooter: ws.headerFooter,
+      state: ws.state,
+    });
+    const cols = (ws as unknown as { _columns?: ExcelJS.Column[] })._columns;
+    if (cols?.length) {
+      w.columns = cols.map((c) => ({ width: c.width, hidden: c.hidden, outlineLevel: c.outlineLevel, style: c.style })) as Partial<ExcelJS.Column>[];
+    }
+    const src = ws as Sheetish;
+    for (const m of Object.values(src._merges ?? {})) w.mergeCells(m.range);
+    for (const cf of src.conditionalFormattings ?? []) w.addConditionalFormatting(cf);
+    (w as unknown as Sheetish).dataValidations.model = src.dataValidations.model;
+    if (ws.autoFilter) w.autoFilter = ws.autoFilter;
+    const protection = (ws as unknown as { sheetProtection?: unknown }).sheetProtection;
+    if (protection) (w as unknown as { sheetProtection: unknown }).sheetProtection = protection;
+    const rows = (ws as unknown as { _rows: Array<ExcelJS.Row | undefined> })._rows;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      if (!row) continue;
+      const r = w.getRow(row.number);
+      if (row.height) r.height = row.height;
+      if (row.hidden) r.hidden = true;
+      if (row.outlineLevel) r.outlineLevel = row.outlineLevel;
+      row.eachCell({ includeEmpty: true }, (c, col) => {
+        const t = r.getCell(col);
+        if (c.type !== ExcelJS.ValueType.Merge) t.value = c.value;
+        t.style = c.style;
+        if (c.note) t.note = c.note;
+      });
+      r.commit();
+      rows[i] = undefined; // written: let it go
+    }
+    w.commit();
+  }
+  await out.commit();
+  return 'streamed';
+}
