@@ -10,6 +10,7 @@ import { triggeredRules, pointedCodes, fireRules, applyRules, type RulesOutcome 
 import { buildLookup, explain, type Lookup } from './pipeline/explain';
 import { explainReasoning } from './pipeline/reasoning';
 import { extractFacts, withCandidates } from './rules/facts';
+import { materialsOf, type MaterialFacts } from './pipeline/materials';
 import type { RuleSet } from './rules/load';
 import type { Model } from './pipeline/train';
 import type { ClassifierConfig } from './config';
@@ -29,6 +30,8 @@ export interface Engine {
   classText: string[];
   /** The GRI and Note rules; null runs the statistics alone (for measuring what the rules add). */
   rules: RuleSet | null;
+  /** The fusion weights and settings of `config`, as the fusion takes them. */
+  fusion: FusionParams;
 }
 
 /** The text fuse.js matches for each class: the subheading's official description. */
@@ -38,7 +41,7 @@ export function classTexts(ds: Dataset, model: Model): string[] {
 
 export function createEngine(ds: Dataset, model: Model, config: ClassifierConfig, rules: RuleSet | null = null): Engine {
   const classText = classTexts(ds, model);
-  return { ds, model, config, scorer: createScorer(model, classText), lookup: buildLookup(model, ds), classText, rules };
+  return { ds, model, config, scorer: createScorer(model, classText), lookup: buildLookup(model, ds), classText, rules, fusion: fusionParams(config) };
 }
 
 export function fusionParams(config: ClassifierConfig): FusionParams {
@@ -52,9 +55,9 @@ export interface Scored {
 }
 
 /** Short-list, score and fuse: the ranked candidates before rules and calibration. */
-export function score(engine: Engine, query: Normalised, extra: string[] = []): Scored {
-  const cands = candidates(engine.scorer, query, engine.config.alpha, engine.config.shortlist, extra);
-  const ranked = rank(cands, fusionParams(engine.config), (rows) =>
+export function score(engine: Engine, query: Normalised, extra: string[] = [], materials?: MaterialFacts): Scored {
+  const cands = candidates(engine.scorer, query, engine.config.alpha, engine.config.shortlist, extra, materials);
+  const ranked = rank(cands, engine.fusion, (rows) =>
     fuzzyScores(
       query.text,
       rows.map((r) => engine.classText[cands.classes[r]]),
@@ -76,9 +79,10 @@ export async function classify(engine: Engine, description: unknown, country?: C
     };
   }
   // Which rules could fire is known from the text alone; their target headings join the short list.
-  const textFacts = extractFacts(query, []);
+  const materials = materialsOf(query.text);
+  const textFacts = extractFacts(query, [], materials);
   const triggered = engine.rules ? triggeredRules(engine.rules, textFacts) : [];
-  const { cands, ranked } = score(engine, query, pointedCodes(triggered));
+  const { cands, ranked } = score(engine, query, pointedCodes(triggered), materials);
   if (cands.knownTerms === 0) {
     return { status: 'error', candidates: [], error: 'no word of the description is known to the nomenclature or the examples' };
   }

@@ -9,7 +9,7 @@ import { logLikelihood, smooth, type Smoothed } from './model';
 import { DOC_KINDS } from './corpus';
 import type { Model } from './train';
 import type { Normalised } from './normalise';
-import { classMaterials, materialAgreement, materialsOf, type ClassMaterials } from './materials';
+import { classMaterials, materialAgreement, materialsOf, type ClassMaterials, type MaterialFacts } from './materials';
 
 export const FEATURES = ['nbSub', 'nbHead', 'nbChap', 'nom', 'knn1', 'knn3', 'prior', 'material', 'fuzzy'] as const;
 export type FeatureName = (typeof FEATURES)[number];
@@ -107,8 +107,16 @@ export function topK(values: ArrayLike<number>, k: number): number[] {
 /**
  * The short list for a query: the best `size` classes by naive Bayes and by retrieval, plus the two
  * best (by naive Bayes) under each code of `extra` (headings or chapters a rule may point to).
+ * `materials`: the materials the description names, when the caller has them already.
  */
-export function candidates(scorer: Scorer, q: Normalised, alpha: number, size: number, extra: string[] = []): Candidates {
+export function candidates(
+  scorer: Scorer,
+  q: Normalised,
+  alpha: number,
+  size: number,
+  extra: string[] = [],
+  materials: MaterialFacts = materialsOf(q.text),
+): Candidates {
   const { model, post } = scorer;
   const qvec = scorer.vocab.vector(termsOf(q.tokens));
   const hits = search(model.index, qvec, scorer.scratch);
@@ -154,7 +162,6 @@ export function candidates(scorer: Scorer, q: Normalised, alpha: number, size: n
   }
 
   const classes = Int32Array.from(chosen);
-  const materials = materialsOf(q.text);
   const features = new Float32Array(classes.length * N_FEATURES);
   classes.forEach((c, i) => {
     const row = i * N_FEATURES;

@@ -1,5 +1,5 @@
 // The facts the rules reason over, extracted once per row from the description and the short list.
-import { materialsOf } from '../pipeline/materials';
+import { materialsOf, type MaterialFacts } from '../pipeline/materials';
 import type { Normalised } from '../pipeline/normalise';
 
 export type Gender = 'men' | 'women' | 'boys' | 'girls' | 'babies' | 'unisex' | 'unknown';
@@ -81,18 +81,18 @@ export function withCandidates(facts: Facts, candidates: string[]): Facts {
   };
 }
 
-export function extractFacts(text: Normalised, candidates: string[]): Facts {
+export function extractFacts(text: Normalised, candidates: string[], m: MaterialFacts = materialsOf(text.text)): Facts {
   const t = ` ${text.text.toLowerCase()} `;
-  const m = materialsOf(text.text);
-  return {
+  const tiedMaterials = tied(m.named);
+  return withCandidates({
     text,
-    chapters: [...new Set(candidates.map((c) => c.slice(0, 2)))],
-    headings: [...new Set(candidates.map((c) => c.slice(0, 4)))],
+    chapters: [],
+    headings: [],
     materials: m.named.map((n) => n.material),
     chiefMaterial: m.chief ?? null,
     hasPercentages: m.named.some((n) => n.percent !== undefined),
-    tiedMaterials: tied(m.named),
-    materialsTied: tied(m.named).length > 1,
+    tiedMaterials,
+    materialsTied: tiedMaterials.length > 1,
     knitted: has(/\b(knit|knitted|knitting|crochet|crocheted|jersey)\b/, t),
     woven: has(/\b(woven|denim|poplin|twill|chiffon|satin)\b/, t),
     unassembled: has(/\b(unassembled|disassembled|knocked[- ]down|flat[- ]?pack(ed)?|ckd|skd)\b/, t),
@@ -103,5 +103,5 @@ export function extractFacts(text: Normalised, candidates: string[]): Facts {
     forAnimals: has(/\b(pet|pets|dog|dogs|cat|cats|puppy|kitten|animal|animals|bird|parrot|hamster)\b/, t),
     forChildren: has(/\b(child|children|childrens|kid|kids|toddler|toddlers|junior|baby|babies|infant|infants)\b/, t),
     gender: genderOf(t),
-  };
+  }, candidates);
 }
