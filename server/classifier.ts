@@ -11,7 +11,7 @@ import { triggeredRules, pointedCodes, fireRules, applyRules, type RulesOutcome 
 import { buildLookup, explain, type Lookup } from './pipeline/explain';
 import { explainReasoning } from './pipeline/reasoning';
 import { extractFacts, withCandidates } from './rules/facts';
-import { materialsOf, type MaterialFacts } from './pipeline/materials';
+import { materialsOf, materialConflict, textMaterials, type MaterialFacts } from './pipeline/materials';
 import type { RuleSet } from './rules/load';
 import type { Model } from './pipeline/train';
 import type { ClassifierConfig } from './config';
@@ -81,10 +81,12 @@ export async function classify(engine: Engine, description: unknown, country?: C
   }
   // Which rules could fire is known from the text alone; their target headings join the short list.
   const materials = materialsOf(query.text);
-  const textFacts = extractFacts(query, [], materials);
+  const textFacts = extractFacts(query, [], materials, description.slice(0, MAX_DESCRIPTION_CHARS));
   const triggered = engine.rules ? triggeredRules(engine.rules, textFacts) : [];
-  const { cands, ranked } = score(engine, query, pointedCodes(triggered), materials);
-  if (cands.knownTerms === 0) {
+  const pointed = pointedCodes(triggered);
+  const { cands, ranked } = score(engine, query, pointed, materials);
+  // a rule that names the goods (e.g. a games console by its trade name) classifies words the statistics do not know
+  if (cands.knownTerms === 0 && !(pointed.length && ranked.rows.length)) {
     return { status: 'error', candidates: [], error: 'no word of the description is known to the nomenclature or the examples' };
   }
   const { fusion } = engine.config;
@@ -97,11 +99,16 @@ export async function classify(engine: Engine, description: unknown, country?: C
     const facts = withCandidates(textFacts, head.map((r) => engine.model.classes[cands.classes[r]]));
     const fired = await fireRules(engine.rules, triggered, facts);
     const chief = facts.chiefMaterial;
-    const covers = (hs6: string) => engine.scorer.materials[engine.scorer.byPrefix.get(hs6)?.[0] ?? -1]?.covers ?? new Set<string>();
+    // what a subheading's terms cover, reading "textile materials", "base metal", "glassware" too
+    const covers = (hs6: string) => textMaterials(engine.ds.hs.nodes.get(hs6)?.description ?? '').covers;
+    const node = (code: string) => engine.ds.hs.nodes.get(code);
     outcome = applyRules(fired, list, fusion.temperature, {
       coversChiefMaterial: (hs6) => chief !== null && covers(hs6).has(chief),
       coversTiedMaterial: (hs6) => facts.tiedMaterials.some((m) => covers(hs6).has(m)),
       head: head.length,
+      sectionOf: (hs6) => node(hs6)?.section ?? '',
+      // materials decide articles (chapter 39 on), not chemicals or foods whose texts name polymers or latex
+      materialConflict: (code) => (Number(code.slice(0, 2)) >= 39 ? materialConflict(facts.statedMaterials, node(code)?.description ?? '') : null),
     });
     list = outcome.candidates;
   }

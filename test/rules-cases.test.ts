@@ -22,7 +22,8 @@ const CASES: { text: string; code: string; citation?: string; not?: string }[] =
   { text: 'sports gym bag', code: '4202', citation: 'Chapter 95 Note 1(d)' },
   { text: 'kids bike 16 inch', code: '8712', citation: 'Chapter 95 Note 1(o)' },
   { text: 'swimming goggles anti fog', code: '9004', citation: 'Chapter 95 Note 1(r)' },
-  { text: 'mens woven cotton shirt', code: '6205', citation: 'Chapter 61 Note 1' },
+  // Chapter 61 Note 1 is cited only when a knitted heading competed; the hand-rule test covers its firing
+  { text: 'mens woven cotton shirt', code: '6205', not: '61' },
   { text: 'womens knitted cardigan 80% wool 20% nylon', code: '611011', citation: 'GRI 3(b); Section XI Note 2(A)' },
 ];
 

@@ -11,7 +11,7 @@ import { triggeredRules, fireRules, applyRules, type RankedCode } from '../serve
 const rules = loadRules();
 
 async function fired(set: RuleSet, text: string, candidates: string[]): Promise<string[]> {
-  const facts = extractFacts(normalise(text), candidates);
+  const facts = extractFacts(normalise(text), candidates, undefined, text);
   return (await fireRules(set, triggeredRules(set, facts), facts)).map((r) => r.json.name);
 }
 
@@ -65,6 +65,52 @@ const HAND_CASES: Record<string, { fires: [string, string[]]; not: [string, stri
     fires: ['binoculars presented with carrying case', ['900510', '420292']],
     not: ['carrying case for binoculars', ['900510', '420292']],
   },
+  'gri-3b-chief-material-other': {
+    fires: ['table of 70% wood 30% steel', ['940360', '940320']],
+    not: ['table of 100% wood', ['940360', '940320']],
+  },
+  'gri-1-material-of-heading': {
+    fires: ['polypropylene rope, 3-strand', ['731210', '560749']],
+    not: ['rope, 3-strand', ['731210', '560749']],
+  },
+  'gri-6-material-of-subheading': {
+    fires: ['polyester socks, knitted', ['611595', '611596']],
+    not: ['socks, knitted', ['611595', '611596']],
+  },
+  'gri-6-stated-material': {
+    fires: ['t-shirt 100% cotton', ['610910', '610990']],
+    not: ['t-shirt 95% cotton 5% elastane', ['610910', '610990']],
+  },
+  'ch64-note4-a-textile-uppers': {
+    fires: ['running shoes with textile uppers and rubber soles', ['640299', '640411']],
+    not: ['running shoes with rubber soles', ['640299', '640411']],
+  },
+  'ch64-note4-a-leather-uppers': {
+    fires: ['boots with leather uppers and rubber soles', ['640299', '640391']],
+    not: ['boots with faux leather uppers', ['640299', '640391']],
+  },
+  'secxi-note3-a-ropes': {
+    fires: ['nylon rope 12 mm', ['540219', '560750']],
+    not: ['steel wire rope', ['540219', '731210']],
+  },
+  'ch42-note3-a-plastic-bags': {
+    fires: ['polyethylene shopping bags', ['420292', '392321']],
+    not: ['reusable woven polypropylene shopping bags', ['420292', '392321']],
+  },
+  ...Object.fromEntries(
+    (
+      [
+        ['porcelain', 'porcelain coffee mug', 'coffee mug'],
+        ['ceramic', 'stoneware dinner plates', 'porcelain dinner plates'],
+        ['glass', 'glass tumblers', 'tumblers'],
+        ['plastics', 'plastic chopping board', 'wooden chopping board'],
+        ['steel', 'stainless steel cooking pot', 'stainless steel toilet bowl'],
+        ['aluminium', 'aluminium frying pan', 'aluminium electric frying pan'],
+        ['copper', 'copper saucepan', 'copper wire'],
+        ['wood', 'wooden salad bowl', 'plastic salad bowl'],
+      ] as const
+    ).map(([m, yes, no]) => [`gri-1-tableware-${m}`, { fires: [yes, ['392690']], not: [no, ['392690']] }]),
+  ),
 };
 
 describe('rule files', () => {
@@ -76,6 +122,24 @@ describe('rule files', () => {
   test.each(Object.entries(HAND_CASES))('%s fires where it should and not where it should not', async (name, c) => {
     expect(await fired(rules, ...c.fires)).toContain(name);
     expect(await fired(rules, ...c.not)).not.toContain(name);
+  });
+
+  test('GRI 3(b) only for mixtures: one material named, even as 100%, is not GRI 3(b)', async () => {
+    const gri3b = (names: string[]) => names.filter((n) => rules.rules.find((r) => r.json.name === n)!.json.event.params.gri === 'GRI 3(b)');
+    expect(gri3b(await fired(rules, 'MENS CREW NECK TEE 100% COTTON JERSEY KNIT', ['611020', '610910']))).toEqual([]);
+    expect(gri3b(await fired(rules, 'set of 6 porcelain mugs', ['691110']))).toEqual([]);
+    expect(gri3b(await fired(rules, 'ladies tee 95% cotton 5% elastane knitted', ['610910', '610990']))).toEqual(['gri-3b-chief-material']);
+    expect(gri3b(await fired(rules, 'retail set of spaghetti with grated cheese and tomato sauce', ['190219', '210320']))).toEqual(['gri-3b-sets']);
+  });
+
+  test('GRI 5 only for cases and packing presented with goods', async () => {
+    const gri5 = async (text: string, codes: string[]) =>
+      (await fired(rules, text, codes)).filter((n) => /^GRI 5/.test(rules.rules.find((r) => r.json.name === n)!.json.event.params.gri));
+    expect(await gri5('quartz wrist watch with stainless steel case', ['910211', '420292'])).toEqual([]);
+    expect(await gri5('phone case with card holder', ['420232', '392690'])).toEqual([]);
+    expect(await gri5('plastic bottles packed in cartons', ['392330', '481910'])).toEqual([]);
+    expect(await gri5('violin presented with its fitted case', ['920210', '420292'])).toEqual(['gri-5a-cases']);
+    expect(await gri5('chocolates packed in a gift tin', ['180690', '731010'])).toEqual(['gri-5b-packing']);
   });
 
   test('a row that no rule concerns hands nothing to the rules engine', () => {
@@ -93,6 +157,28 @@ describe('rule files', () => {
 describe('applying rules', () => {
   const ranked = (...codes: [string, number][]): RankedCode[] => codes.map(([hs6, score], row) => ({ hs6, score, row }));
   const ctx = { coversChiefMaterial: () => false, coversTiedMaterial: () => false, head: 6 };
+
+  test('a prefer that leaves the first candidate first decides nothing; one that changes it decides', () => {
+    const byName = (n: string) => rules.rules.find((r) => r.json.name === n)!;
+    const cotton = { ...ctx, coversChiefMaterial: (hs6: string) => hs6 === '610910' };
+    const kept = applyRules([byName('gri-6-stated-material')], ranked(['610910', 5], ['610990', 4]), 1, cotton);
+    expect(kept.decidedBy).toBeNull();
+    const moved = applyRules([byName('gri-6-stated-material')], ranked(['610990', 5], ['610910', 4]), 1, cotton);
+    expect(moved.candidates[0].hs6).toBe('610910');
+    expect(moved.decidedBy?.rule).toBe('gri-6-stated-material');
+    expect(moved.headingBy).toBeNull();
+  });
+
+  test('a material contradiction removes the heading, with why, and never empties the list', () => {
+    const byName = (n: string) => rules.rules.find((r) => r.json.name === n)!;
+    const steel = { ...ctx, materialConflict: (code: string) => (code === '7312' ? 'its terms name goods of iron or steel' : null) };
+    const out = applyRules([byName('gri-1-material-of-heading')], ranked(['731210', 5], ['560749', 4]), 1, steel);
+    expect(out.candidates.map((c) => c.hs6)).toEqual(['560749']);
+    expect(out.steps[0].detail).toContain('7312: its terms name goods of iron or steel');
+    expect(out.decidedBy?.rule).toBe('gri-1-material-of-heading');
+    const all = { ...ctx, materialConflict: () => 'conflict' };
+    expect(applyRules([byName('gri-1-material-of-heading')], ranked(['731210', 5]), 1, all).candidates).toHaveLength(1);
+  });
 
   test('an excluded code leaves the list, the pointed heading comes first, and nothing brings the code back', async () => {
     const facts = extractFacts(normalise('vitamin c tablets'), ['300450', '210690']);

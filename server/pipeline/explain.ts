@@ -10,6 +10,11 @@ import type { CandidateResult, Country, Dataset, Example, ExampleRef, NationalLi
 const KIND = { us: DOC_KINDS.indexOf('us'), eu: DOC_KINDS.indexOf('eu'), example: DOC_KINDS.indexOf('example') };
 const EXAMPLES_SHOWN = 3;
 const RULINGS_SHOWN = 3;
+/**
+ * Least similarity (cosine to the description) of an example or ruling shown in support of a code: below
+ * it the example shares too little with the description to support anything, so none is shown.
+ */
+export const SIMILARITY_FLOOR = 0.1;
 /** Sources whose codes are US HTS numbers, and those whose codes follow the EU CN (the UK tariff). */
 const NATIONAL_SOURCES: Record<Country, Set<string>> = {
   US: new Set(['cross', 'atlas']),
@@ -79,23 +84,19 @@ export function explain(
       else scored.set(c, [d]);
     }
   }
-  /** The n most similar of `docs` that pass `keep`, best first (ties: data order), filled up with unscored ones. */
-  const nearestDocs = (docs: number[], hit: number[], n: number, keep: (d: number) => boolean): number[] => {
-    const kept = hit.filter(keep);
-    const best = topK(Float64Array.from(kept, (d) => score.get(d)!), n).map((i) => kept[i]).sort((a, b) => score.get(b)! - score.get(a)! || a - b);
-    for (const d of docs) {
-      if (best.length >= n) break;
-      if (!score.has(d) && keep(d)) best.push(d);
-    }
-    return best;
+  /** The n most similar of `hit` that pass `keep` and the similarity floor, best first (ties: data order). */
+  const nearestDocs = (hit: number[], n: number, keep: (d: number) => boolean): number[] => {
+    const kept = hit.filter((d) => keep(d) && score.get(d)! >= SIMILARITY_FLOOR);
+    return topK(Float64Array.from(kept, (d) => score.get(d)!), n).map((i) => kept[i]).sort((a, b) => score.get(b)! - score.get(a)! || a - b);
   };
 
   return classes.map((c, k) => {
     const hs6 = model.classes[c];
     const exampleDocs = lookup.examples.get(c) ?? [];
     const isRuling = (d: number) => Boolean(model.examples[model.docRef[d]].ruling);
-    const nearest = nearestDocs(exampleDocs, scored.get(c) ?? [], EXAMPLES_SHOWN, () => true);
-    const precedents = nearestDocs(exampleDocs, scored.get(c) ?? [], RULINGS_SHOWN, isRuling).map((d) => model.examples[model.docRef[d]]);
+    const nearest = nearestDocs(scored.get(c) ?? [], EXAMPLES_SHOWN, () => true);
+    // rulings of this code nearest the description (a ruling's code is under the candidate's HS 6 by construction)
+    const precedents = nearestDocs(scored.get(c) ?? [], RULINGS_SHOWN, isRuling).map((d) => model.examples[model.docRef[d]]);
     const result: CandidateResult = {
       hs6,
       code: hs6,
@@ -127,6 +128,11 @@ export function explain(
       }
       const choice = chooseNational(hs6, lines, scores, input.national);
       result.code = choice.code;
+      // rulings that assigned the chosen national line first, each group nearest first
+      if (choice.code.length > 6) {
+        const on = (r: { code: string }) => (r.code.startsWith(choice.code) || choice.code.startsWith(r.code) ? 0 : 1);
+        result.rulings = result.rulings.map((r, i) => ({ r, i })).sort((a, b) => on(a.r) - on(b.r) || a.i - b.i).map((x) => x.r);
+      }
       if (choice.line) {
         result.nationalDescription = choice.line.fullDescription;
         result.unit = choice.line.unit;

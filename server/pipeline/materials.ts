@@ -14,6 +14,9 @@ export const MATERIALS: Record<string, string[]> = {
     'acrylic fibre', 'viscose', 'rayon', 'spandex', 'elastane', 'modal', 'lyocell', 'microfibre',
   ],
   plastics: [
+    // imitation leather and thermoplastic rubber are plastics, whatever the second word says
+    'faux leather', 'imitation leather', 'synthetic leather', 'artificial leather', 'vegan leather',
+    'polyurethane leather', 'leatherette', 'thermoplastic rubber',
     'plastic', 'polyethylene', 'polypropylene', 'polyvinyl chloride', 'pvc', 'polystyrene', 'polyurethane',
     'polycarbonate', 'abs', 'acrylic', 'silicone', 'vinyl', 'polymer',
   ],
@@ -25,7 +28,9 @@ export const MATERIALS: Record<string, string[]> = {
   wood: ['wood', 'wooden', 'bamboo', 'timber', 'plywood'],
   paper: ['paper', 'paperboard', 'cardboard'],
   glass: ['glass'],
-  ceramic: ['ceramic', 'porcelain', 'stoneware', 'earthenware'],
+  // porcelain and china are a kind of ceramic the nomenclature names apart (6911 against 6912)
+  porcelain: ['porcelain', 'bone china', 'fine china'],
+  ceramic: ['ceramic', 'stoneware', 'earthenware', 'terracotta'],
   'precious metal': ['gold', 'silver', 'platinum'],
 };
 
@@ -44,11 +49,15 @@ export interface MaterialFacts {
   chief?: string;
 }
 
+/** Words that make "acrylic" a textile fibre rather than a plastic. */
+const TEXTILE_CONTEXT = /\b(cotton|wool|woollen|silk|linen|polyester|nylon|viscose|elastane|spandex|knit|knitted|woven|yarn|fabric|sweater|pullover|jumper|cardigan|scarf|socks?|blanket|garment|jersey)\b/;
+
 /** Materials named in a description (already normalised: lower case, "100% cotton"). */
 export function materialsOf(text: string): MaterialFacts {
   if (!anyMaterial.test(text.toLowerCase())) return { named: [] };
   const found = new Map<string, number | undefined>();
   let rest = ` ${text.toLowerCase()} `;
+  if (TEXTILE_CONTEXT.test(rest)) rest = rest.replace(/\bacrylic(?! fibre)\b/g, 'acrylic fibre');
   for (const { material, re } of lookup) {
     re.lastIndex = 0;
     rest = rest.replace(re, (m, offset: number) => {
@@ -97,4 +106,89 @@ export function materialAgreement(facts: MaterialFacts, cls: ClassMaterials): nu
   if (wanted.some((w) => cls.covers.has(w))) return 1;
   if (cls.covers.size > 0 || cls.excludes.size > 0) return cls.excludes.size > 0 ? 1 : -1;
   return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Material contradiction: a heading or subheading whose terms name only materials other than the one
+// the goods are stated to be of ("of iron or steel" for a polypropylene rope) cannot be the answer.
+// ---------------------------------------------------------------------------------------------
+
+const TEXTILES = ['cotton', 'wool', 'silk', 'flax', 'man-made fibres'];
+const METALS = ['iron or steel', 'aluminium', 'copper', 'precious metal'];
+/** Generic words of the nomenclature and the materials they cover. */
+const GENERIC_COVERS: [RegExp, string[]][] = [
+  [/\btextiles?\b/, TEXTILES],
+  [/\bbase metals?\b/, ['iron or steel', 'aluminium', 'copper']],
+  [/\bmetals?\b/, METALS],
+  [/\bglassware\b|\bglasses\b/, ['glass']],
+  [/\bplaiting materials?\b|\bvegetable materials?\b/, ['wood', 'flax', 'cotton']],
+];
+/** Materials that are one another for this purpose: synthetic fibres are plastics; "ceramic" may be porcelain. */
+const COMPATIBLE: Record<string, string[]> = {
+  plastics: ['man-made fibres'],
+  'man-made fibres': ['plastics'],
+  ceramic: ['porcelain'],
+  porcelain: ['ceramic'],
+};
+/** Uses of material words that do not say what the goods are made of: colours, finishes, objects. */
+const NOT_A_MATERIAL =
+  /\b(?:rose )?(?:gold|silver|bronze|copper|steel|ivory)[- ](?:tone|toned|colou?r(?:ed)?|finish(?:ed)?|look|effect|grey|gray|blue|plated|coated)\b|\b(?:glasses|irons)\b|\b(?:steam|curling|flat|hair|travel|smoothing|clothes|golf|soldering|waffle) iron\b|\bfibre optic\b|\bglass fibre\b|\bcarbon fibre\b/g;
+
+/** "Bed linen", "table linen": household linen of any textile, not flax. */
+const LINEN_GOODS = /\b(?:bed|table|toilet|kitchen|household|house) linen\b/gi;
+
+/** The materials the goods are stated to be of: named as material, not as colour, finish or object. */
+export function statedMaterials(text: string): string[] {
+  const t = ` ${text.toLowerCase()} `.replace(NOT_A_MATERIAL, ' ').replace(LINEN_GOODS, ' ');
+  const named = materialsOf(t).named.map((n) => n.material);
+  // stoneware and earthenware are ceramics that are not porcelain
+  if (named.includes('ceramic') && !/\bceramics?\b/.test(t)) return named.map((m) => (m === 'ceramic' ? 'ceramic (not porcelain)' : m));
+  return named;
+}
+
+export interface TextMaterials {
+  covers: Set<string>;
+  excludes: Set<string>;
+}
+
+const textMaterialsCache = new Map<string, TextMaterials>();
+/** Materials a nomenclature text covers (reading generic words too) and those it excludes. */
+export function textMaterials(description: string): TextMaterials {
+  let m = textMaterialsCache.get(description);
+  if (m) return m;
+  // glass-ceramics are a material of their own, not glass and not ceramic
+  // glass-ceramics are a material of their own, not glass and not ceramic; household linen is any textile
+  const text = description.replace(/\bglass[- ]ceramics?\b/gi, 'glassceramic').replace(LINEN_GOODS, 'textile');
+  const base = classMaterials(text);
+  const covers = new Set(base.covers);
+  const plain = text.toLowerCase().replace(/other than [^;)]*/g, ' ');
+  for (const [re, mats] of GENERIC_COVERS) if (re.test(plain)) mats.forEach((x) => covers.add(x));
+  m = { covers: new Set([...covers].filter((x) => !base.excludes.has(x))), excludes: base.excludes };
+  if (textMaterialsCache.size > 50000) textMaterialsCache.clear();
+  textMaterialsCache.set(description, m);
+  return m;
+}
+
+function acceptable(stated: string, cls: TextMaterials): boolean {
+  const own = stated === 'ceramic (not porcelain)' ? 'ceramic' : stated;
+  const kinds = stated === 'ceramic (not porcelain)' ? ['ceramic'] : [stated, ...(COMPATIBLE[stated] ?? [])];
+  if (cls.excludes.has(own)) return false;
+  if (cls.covers.size === 0) return true;
+  return kinds.some((k) => cls.covers.has(k));
+}
+
+/**
+ * Why a nomenclature text cannot fit goods stated to be of `stated`, or null when it can: every stated
+ * material is excluded by the text or is not among the materials the text names.
+ */
+export function materialConflict(stated: string[], description: string): string | null {
+  if (!stated.length) return null;
+  const cls = textMaterials(description);
+  if (cls.covers.size === 0 && cls.excludes.size === 0) return null;
+  if (stated.some((s) => acceptable(s, cls))) return null;
+  const said = [...new Set(stated.map((s) => (s === 'ceramic (not porcelain)' ? 'ceramic other than porcelain' : s)))].join(' and ');
+  const own = (s: string) => (s === 'ceramic (not porcelain)' ? 'ceramic' : s);
+  const excluded = stated.map(own).filter((s) => cls.excludes.has(s));
+  const terms = excluded.length ? `exclude goods of ${[...new Set(excluded)].join(' or ')}` : `name goods of ${[...cls.covers].join(', ')}`;
+  return `its terms ${terms}; the goods are stated to be of ${said}`;
 }

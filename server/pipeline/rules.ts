@@ -4,7 +4,7 @@
 // present are handed to it, so a row that no rule concerns costs almost nothing.
 import { Engine, type RuleProperties } from 'json-rules-engine';
 import type { Facts } from '../rules/facts';
-import type { Action, LoadedRule, RuleSet } from '../rules/load';
+import { EXCLUDE_SELECTORS, type Action, type LoadedRule, type RuleSet } from '../rules/load';
 
 export interface Step {
   rule: string;
@@ -25,8 +25,10 @@ export interface RankedCode {
 export interface RulesOutcome {
   candidates: RankedCode[];
   steps: Step[];
-  /** The rule whose action put the first candidate first, if any. */
+  /** The rule whose action put the first candidate first, if any (the last that changed it). */
   decidedBy: Step | null;
+  /** The rule that decided the heading (a Note, GRI 1 terms, GRI 2-5), if any: decidedBy unless that is GRI 6. */
+  headingBy: Step | null;
   excluded: string[];
 }
 
@@ -64,7 +66,13 @@ export interface RuleContext {
   coversTiedMaterial: (hs6: string) => boolean;
   /** How many of the ranked codes count as the best few. */
   head: number;
+  /** Section of a code (Roman numeral), to keep material choices inside the first candidate's section. */
+  sectionOf?: (hs6: string) => string;
+  /** Why the terms of a heading (4 digits) or subheading (6) cannot fit the stated material, or null. */
+  materialConflict?: (code: string) => string | null;
 }
+
+
 
 /** Runs the triggered rules through json-rules-engine; returns those that fired, in GRI order. */
 export async function fireRules(set: RuleSet, rules: LoadedRule[], facts: Facts): Promise<LoadedRule[]> {
@@ -92,15 +100,22 @@ export function applyRules(fired: LoadedRule[], ranked: RankedCode[], promotion:
   const excluded: string[] = [];
   const steps: Step[] = [];
   let decidedBy: Step | null = null;
+  let headingBy: Step | null = null;
   /** The candidates a code or selector names: the best one under each code, or every one a selector names. */
-  const named = (codes: string[]): RankedCode[] => {
-    const live = list.filter((c) => !under(c.hs6, excluded));
+  const named = (codes: string[], gri: string): RankedCode[] => {
+    let live = list.filter((c) => !under(c.hs6, excluded));
+    // GRI 6 compares subheadings of one heading; a material choice stays in the first candidate's section
+    // (Section XI Note 2 concerns textiles, not a plastics article that happens to share a word).
+    const first: RankedCode | undefined = live[0];
+    if (first && gri === 'GRI 6') live = live.filter((c) => c.hs6.slice(0, 4) === first.hs6.slice(0, 4));
     const out = new Set<RankedCode>();
     for (const code of codes) {
       if (code === 'first') {
         if (live[0]) out.add(live[0]);
-      } else if (code === 'chief-material') live.filter((c) => ctx.coversChiefMaterial(c.hs6)).forEach((c) => out.add(c));
-      else if (code === 'last-tied-material') {
+      } else if (code === 'chief-material') {
+        const section = ctx.sectionOf;
+        live.filter((c) => ctx.coversChiefMaterial(c.hs6) && (!section || !first || section(c.hs6) === section(first.hs6))).forEach((c) => out.add(c));
+      } else if (code === 'last-tied-material') {
         const last = live.filter((c) => ctx.coversTiedMaterial(c.hs6)).sort((a, b) => b.hs6.localeCompare(a.hs6))[0];
         if (last) out.add(last);
       }
@@ -117,24 +132,53 @@ export function applyRules(fired: LoadedRule[], ranked: RankedCode[], promotion:
    */
   const promote = (codes: string[], step: Step) => {
     const material = (c: RankedCode) => (ctx.coversChiefMaterial(c.hs6) ? 1 : 0);
-    const pick = named(codes).sort((a, b) => material(b) - material(a) || b.score - a.score);
+    const pick = named(codes, step.gri).sort((a, b) => material(b) - material(a) || b.score - a.score);
     if (!pick.length) return [];
     const best = Math.max(...list.map((c) => c.score));
     pick.forEach((c, i) => (c.score = best + promotion - i * 1e-6));
     list.sort((a, b) => b.score - a.score);
-    if (pick.includes(list[0])) decidedBy = step;
     return pick;
+  };
+  /** The codes an exclude selector names among the live candidates, with why. */
+  const conflicting = (selector: string): { codes: string[]; why: string[] } => {
+    const level = selector === 'material-conflict-heading' ? 4 : 6;
+    const codes: string[] = [];
+    const why: string[] = [];
+    if (!ctx.materialConflict) return { codes, why };
+    for (const c of list) {
+      const code = c.hs6.slice(0, level);
+      if (codes.includes(code) || under(c.hs6, excluded)) continue;
+      const reason = ctx.materialConflict(code);
+      if (reason) {
+        codes.push(code);
+        why.push(`${code}: ${reason}`);
+      }
+    }
+    // never empty the list: when every candidate conflicts, the stated material is not telling them apart
+    if (list.every((c) => under(c.hs6, [...excluded, ...codes]))) return { codes: [], why: [] };
+    return { codes, why };
+  };
+  const decide = (step: Step) => {
+    decidedBy = step;
+    if (step.gri !== 'GRI 6') headingBy = step;
   };
   for (const r of fired) {
     const { type } = r.json.event;
     const p = r.json.event.params;
     const step: Step = { rule: r.json.name, gri: p.gri, action: type, codes: [], citation: p.citation, detail: p.detail };
+    const before = list[0];
     if (type === 'exclude') {
-      const before = list[0];
-      const removed = list.filter((c) => under(c.hs6, p.exclude!));
-      excluded.push(...p.exclude!);
-      list = list.filter((c) => !under(c.hs6, p.exclude!));
-      step.codes = p.exclude!.slice();
+      let codes = p.exclude!.filter((c) => !(EXCLUDE_SELECTORS as readonly string[]).includes(c));
+      for (const sel of p.exclude!.filter((c) => (EXCLUDE_SELECTORS as readonly string[]).includes(c))) {
+        const found = conflicting(sel);
+        codes = [...codes, ...found.codes];
+        if (found.why.length) step.detail = `${p.detail} ${found.why.join('; ')}.`;
+      }
+      const removed = list.filter((c) => under(c.hs6, codes));
+      if (!removed.length) continue; // it removed nothing: it was not applied
+      excluded.push(...codes);
+      list = list.filter((c) => !under(c.hs6, codes));
+      step.codes = codes.slice();
       // The Note names where the goods go. Its headings come first when the rule was reviewed as
       // identifying the goods (decisive), when it removed the first candidate, or when one of them was
       // already among the best few; otherwise they are only added, so a loose match of the Note's
@@ -142,15 +186,22 @@ export function applyRules(fired: LoadedRule[], ranked: RankedCode[], promotion:
       if (removed.length && p.include?.length) {
         step.codes.push(...p.include);
         const plausible = ranked.slice(0, ctx.head).some((c) => under(c.hs6, p.include!) && !under(c.hs6, excluded));
-        if (p.decisive || removed.includes(before) || plausible) promote(p.include, step);
+        if (p.decisive || removed.includes(before) || plausible) {
+          // a Note that removes a contender and names where the goods go decides, even when its heading led already
+          if (promote(p.include, step).includes(list[0])) decide(step);
+        }
       }
-      if (removed.includes(before) && !decidedBy) decidedBy = step;
+      if (removed.includes(before) && list[0] !== before && decidedBy !== step) decide(step);
     } else {
       const codes = (p[type] ?? []).filter((c) => !under(c, excluded));
-      step.codes = type === 'include' ? codes : promote(codes, step).map((c) => c.hs6);
+      const picked = type === 'include' ? [] : promote(codes, step);
+      step.codes = type === 'include' ? codes : picked.map((c) => c.hs6);
       if (!step.codes.length) continue; // nothing it names is among the candidates: it changed nothing
+      // `decide` names the rule under which the first candidate is classified (GRI 2(a), 3(b) sets, 5);
+      // `prefer` decides only when it changed the first candidate
+      if (type === 'decide' ? picked.includes(list[0]) : list[0] !== before && picked.includes(list[0])) decide(step);
     }
     steps.push(step);
   }
-  return { candidates: list, steps, decidedBy, excluded };
+  return { candidates: list, steps, decidedBy, headingBy, excluded };
 }

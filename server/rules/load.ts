@@ -32,6 +32,12 @@ export type Action = (typeof ACTIONS)[number];
  * one that occurs last in numerical order).
  */
 export const SELECTORS = ['first', 'chief-material', 'last-tied-material'] as const;
+/**
+ * `exclude` may name, besides codes, `material-conflict-heading` (the headings whose terms name only
+ * materials other than the one the goods are stated to be of, or exclude it) and
+ * `material-conflict-subheading` (the same for subheadings).
+ */
+export const EXCLUDE_SELECTORS = ['material-conflict-heading', 'material-conflict-subheading'] as const;
 export const TEXT_OPERATORS = ['mentionsAny', 'mentionsNone'];
 const OPERATORS: Record<string, string[]> = {
   text: TEXT_OPERATORS,
@@ -148,9 +154,14 @@ function validate(raw: unknown, file: string, index: number): RuleJson {
   for (const k of ['exclude', 'include', 'prefer', 'decide']) {
     const v = p[k];
     if (v === undefined) continue;
-    const ok = (c: unknown) => typeof c === 'string' && (CODE.test(c) || ((k === 'prefer' || k === 'decide') && (SELECTORS as readonly string[]).includes(c)));
+    const ok = (c: unknown) =>
+      typeof c === 'string' &&
+      (CODE.test(c) ||
+        ((k === 'prefer' || k === 'decide') && (SELECTORS as readonly string[]).includes(c)) ||
+        (k === 'exclude' && (EXCLUDE_SELECTORS as readonly string[]).includes(c)));
     if (!Array.isArray(v) || !v.every(ok)) {
-      throw new RuleError(file, `${at}: params.${k} must be a list of 2-, 4- or 6-digit codes as strings${k === 'prefer' || k === 'decide' ? ` or ${SELECTORS.join(', ')}` : ''}`);
+      const sel = k === 'prefer' || k === 'decide' ? ` or ${SELECTORS.join(', ')}` : k === 'exclude' ? ` or ${EXCLUDE_SELECTORS.join(', ')}` : '';
+      throw new RuleError(file, `${at}: params.${k} must be a list of 2-, 4- or 6-digit codes as strings${sel}`);
     }
   }
   const needs: Record<Action, string> = { exclude: 'exclude', include: 'include', prefer: 'prefer', decide: 'decide' };
