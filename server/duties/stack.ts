@@ -107,11 +107,29 @@ function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-function checkCountry(d: DutyData, field: string, value: string | undefined): string | undefined {
+/** The entry date (default today, UTC); a DutyInputError when it is not a real YYYY-MM-DD date. */
+export function checkDate(value: string | undefined): string {
+  const date = value === undefined || value === '' ? todayUtc() : String(value).trim();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+    throw new DutyInputError('date', `"${value}" is not a date (YYYY-MM-DD)`);
+  }
+  return date;
+}
+
+/** An optional country (upper-cased), or a DutyInputError naming `field`. */
+export function checkCountry(d: DutyData, field: string, value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   const c = value.trim().toUpperCase();
   if (!/^[A-Z]{2}$/.test(c) || !d.countries[c]) throw new DutyInputError(field, `"${value}" is not an ISO 3166-1 alpha-2 country code`);
   return c;
+}
+
+/** The origin upper-cased; a DutyInputError naming `field` when missing, unknown or US. */
+export function checkOrigin(d: DutyData, value: string | undefined, field = 'origin'): string {
+  const origin = checkCountry(d, field, value);
+  if (!origin) throw new DutyInputError(field, 'is required (ISO 3166-1 alpha-2, e.g. CN)');
+  if (origin === 'US') throw new DutyInputError(field, 'US goods returned are entered under chapter 98, which the duty stack does not cover');
+  return origin;
 }
 
 /** Validates a query: a known 10-digit US line, a known origin, a real date. */
@@ -121,13 +139,8 @@ export function checkQuery(d: DutyData, q: DutyQuery): { code: string; origin: s
   const base = d.schedule.get(code);
   if (!base) throw new DutyInputError('code', `${code} is not a line of the US HTS (${d.scheduleAsOf.revision})`);
   if (code.startsWith('98') || code.startsWith('99')) throw new DutyInputError('code', `${code} is a chapter 98/99 special provision, not goods of chapters 1-97`);
-  const origin = checkCountry(d, 'origin', q.origin);
-  if (!origin) throw new DutyInputError('origin', 'is required (ISO 3166-1 alpha-2, e.g. CN)');
-  if (origin === 'US') throw new DutyInputError('origin', 'US goods returned are entered under chapter 98, which this stack does not cover');
-  const date = q.date === undefined || q.date === '' ? todayUtc() : String(q.date).trim();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
-    throw new DutyInputError('date', `"${q.date}" is not a date (YYYY-MM-DD)`);
-  }
+  const origin = checkOrigin(d, q.origin);
+  const date = checkDate(q.date);
   return { code, origin, date, pour: checkCountry(d, 'steel_pour_country', q.steel_pour_country), smelt: checkCountry(d, 'aluminum_smelt_country', q.aluminum_smelt_country), base };
 }
 
