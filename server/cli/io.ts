@@ -506,12 +506,27 @@ function reasoningSummary(row: ResultRow): string {
   return typeof r?.summary === 'string' ? r.summary : '';
 }
 
+/** An extra column of the flat CSV/XLSX output, after FLAT_COLUMNS (e.g. the duty columns). Text goes through formulaSafe. */
+export interface ExtraColumn {
+  name: string;
+  value(row: ResultRow): string | number | null;
+  /** XLSX number format of the cells, e.g. '0.0%'. */
+  numFmt?: string;
+  width?: number;
+}
+
+function extraCell(c: ExtraColumn, row: ResultRow): string | number | null {
+  const v = c.value(row);
+  return typeof v === 'string' ? (v === '' ? null : formulaSafe(v)) : v;
+}
+
 /**
  * Opens a writer for `file` (.jsonl/.ndjson, .csv or .xlsx). Output goes to a hidden temporary file in the
  * same directory, renamed to `file` by close() (replacing an existing file). Fails with InputError when the
  * format is unsupported or the directory is not writable.
  */
-export async function openWriter(file: string): Promise<ResultWriter> {
+export async function openWriter(file: string, opts: { extraColumns?: ExtraColumn[] } = {}): Promise<ResultWriter> {
+  const extras = opts.extraColumns ?? [];
   const format = formatOf(file, WRITE_FORMATS, 'output');
   const target = path.resolve(file);
   const tmp = path.join(
@@ -523,9 +538,9 @@ export async function openWriter(file: string): Promise<ResultWriter> {
     case 'jsonl':
       return new JsonlWriter(file, target, tmp, stream);
     case 'csv':
-      return new CsvWriter(file, target, tmp, stream);
+      return new CsvWriter(file, target, tmp, stream, extras);
     case 'xlsx':
-      return new XlsxWriter(file, target, tmp, stream);
+      return new XlsxWriter(file, target, tmp, stream, extras);
   }
 }
 
@@ -672,10 +687,14 @@ function candidateCode(c: ResultCandidate | undefined): string {
 class CsvWriter extends AtomicWriter {
   private headerWritten = false;
 
+  constructor(displayName: string, target: string, tmp: string, stream: fs.WriteStream, private readonly extras: ExtraColumn[]) {
+    super(displayName, target, tmp, stream);
+  }
+
   private async header(): Promise<void> {
     if (this.headerWritten) return;
     this.headerWritten = true;
-    await this.put(stringifyCsv([[...FLAT_COLUMNS]]));
+    await this.put(stringifyCsv([[...FLAT_COLUMNS, ...this.extras.map((c) => c.name)]]));
   }
 
   protected async writeRow(row: ResultRow): Promise<void> {
@@ -691,6 +710,7 @@ class CsvWriter extends AtomicWriter {
       cells.push(formulaSafe(candidateCode(c)), conf === null ? '' : String(conf), formulaSafe(c?.description ?? ''));
     }
     cells.push(formulaSafe(reasoningSummary(row)), formulaSafe(row.error ?? ''));
+    for (const c of this.extras) cells.push(String(extraCell(c, row) ?? ''));
     await this.put(stringifyCsv([cells]));
   }
 
@@ -723,16 +743,17 @@ class XlsxWriter extends AtomicWriter {
   private readonly sheet: ExcelJS.Worksheet;
   private rowsSinceYield = 0;
 
-  constructor(displayName: string, target: string, tmp: string, stream: fs.WriteStream) {
+  constructor(displayName: string, target: string, tmp: string, stream: fs.WriteStream, private readonly extras: ExtraColumn[]) {
     super(displayName, target, tmp, stream);
     this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
     this.sheet = this.workbook.addWorksheet('Results', { views: [{ state: 'frozen', xSplit: 0, ySplit: 1 }] });
-    this.sheet.columns = FLAT_COLUMNS.map((name) => ({
-      key: name,
-      width: XLSX_WIDTHS[name.replace(/_\d+$/, '')] ?? 14,
-    }));
-    this.sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: FLAT_COLUMNS.length } };
-    const header = this.sheet.addRow([...FLAT_COLUMNS]);
+    this.sheet.columns = [
+      ...FLAT_COLUMNS.map((name) => ({ key: name, width: XLSX_WIDTHS[name.replace(/_\d+$/, '')] ?? 14 })),
+      ...extras.map((c) => ({ key: c.name, width: c.width ?? 14 })),
+    ];
+    const width = FLAT_COLUMNS.length + extras.length;
+    this.sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: width } };
+    const header = this.sheet.addRow([...FLAT_COLUMNS, ...extras.map((c) => c.name)]);
     header.font = { bold: true };
     header.commit();
   }
@@ -749,7 +770,12 @@ class XlsxWriter extends AtomicWriter {
     }
     const reasoning = reasoningSummary(row);
     values.push(reasoning ? formulaSafe(reasoning) : null, row.error ? formulaSafe(row.error) : null);
+    for (const c of this.extras) values.push(extraCell(c, row));
     const r = this.sheet.addRow(values);
+    this.extras.forEach((c, i) => {
+      const cell = r.getCell(FLAT_COLUMNS.length + 1 + i);
+      if (cell.value !== null) cell.numFmt = c.numFmt ?? '@';
+    });
     if (typeof row.id === 'string') r.getCell(1).numFmt = '@';
     for (let i = 0; i < FLAT_CANDIDATES; i++) {
       const codeCell = r.getCell(4 + 3 * i);

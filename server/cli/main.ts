@@ -1,6 +1,8 @@
 // hs-classify: the command line.
 //   hs-classify classify --input FILE --column NAME [--id-column NAME] [--country US|EU] --output FILE
 //   hs-classify review INPUT.xlsx|INPUT.csv --column NAME [--sheet NAME] [--id-column NAME] [--country US|EU] --output OUT.xlsx
+//   hs-classify duties --code 6109100012 --origin CN [--date YYYY-MM-DD]   the US duty stack of a line (JSON)
+//   (classify and review take --origin XX or --origin-column NAME, with --country US, to add the duty stack)
 //   hs-classify build      train the model into the cache (what the first start would do)
 //   hs-classify audit verify   check the audit trail's hash chain (SQLITE_PATH or DATABASE_URL); exit 3 when broken
 import { Command, CommanderError, Option } from 'commander';
@@ -14,6 +16,8 @@ import fs from 'node:fs';
 import { openStore, describeStore, DEFAULT_SQLITE_PATH } from '../audit/open';
 import { verifyChain } from '../audit/store';
 import { runReview } from '../review/run';
+import { prepareDuties, runDuties, withDuties, type DutyCliOptions } from '../duties/cli';
+import { DUTY_COLUMNS } from '../duties/apply';
 
 /** Exit code of `audit verify` when the chain is broken. */
 export const EXIT_CHAIN_BROKEN = 3;
@@ -23,12 +27,13 @@ const PROGRESS_FROM = 500;
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
-async function runClassify(o: { input: string; column: string; idColumn?: string; country?: Country; output: string }) {
+async function runClassify(o: { input: string; column: string; idColumn?: string; country?: Country; output: string } & DutyCliOptions) {
   assertDistinctPaths(o.input, o.output);
   const rows = await readRows(o.input, { column: o.column, idColumn: o.idColumn });
+  const duties = await prepareDuties(o, rows.length);
   const { engine, timings } = openEngine({ log });
   log(`engine ready (data ${timings.dataMs.toFixed(0)} ms, model ${timings.modelMs.toFixed(0)} ms${timings.fromCache ? ' from cache' : ''})`);
-  const writer = await openWriter(o.output);
+  const writer = await openWriter(o.output, { extraColumns: duties ? DUTY_COLUMNS : [] });
   const bar =
     rows.length >= PROGRESS_FROM
       ? new cliProgress.SingleBar(
@@ -47,11 +52,12 @@ async function runClassify(o: { input: string; column: string; idColumn?: string
       { country: o.country, onProgress: (done) => bar?.update(done) },
     );
     let next = 0;
-    for (const row of rows) {
-      const result: ResultRow =
+    for (const [i, row] of rows.entries()) {
+      let result: ResultRow =
         row.description === null
           ? { id: row.id, description: null, status: 'error', candidates: [], error: row.problem ?? 'unreadable description' }
           : { id: row.id, description: row.description, ...results[next++] };
+      if (duties) result = withDuties(duties, result, i);
       counts[result.status]++;
       await writer.write(result);
     }
@@ -67,6 +73,16 @@ async function runClassify(o: { input: string; column: string; idColumn?: string
   log(`${rows.length} rows in ${s.toFixed(1)} s (${(rows.length / Math.max(s, 1e-9)).toFixed(0)} rows/s): ${counts.ok} ok, ${counts.review} review, ${counts.error} error -> ${o.output}`);
 }
 
+/** The duty options shared by classify and review. */
+function dutyOptions(cmd: Command): Command {
+  return cmd
+    .option('--origin <iso2>', 'country of origin of every row (ISO 3166-1 alpha-2): adds the US duty stack to each US line (needs --country US)')
+    .option('--origin-column <name>', 'a column with each row\'s country of origin, instead of --origin')
+    .option('--date <yyyy-mm-dd>', 'entry date for the duties (default today)')
+    .option('--steel-pour-country <iso2>', 'where the steel was melted and poured (Section 232)')
+    .option('--aluminum-smelt-country <iso2>', 'where the aluminum was smelted and cast (Section 232)');
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('hs-classify')
     .description('Classify invoice descriptions into HS 2022 codes with confidences and supporting examples.')
@@ -78,8 +94,17 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--column <name>', 'the column with the descriptions')
     .option('--id-column <name>', 'a column whose values identify the rows (default: the data row number)')
     .addOption(new Option('--country <code>', 'also choose the national line: US (HTS 10-digit) or EU (CN 8-digit)').choices(['US', 'EU']))
-    .requiredOption('--output <file>', 'output file (.jsonl, .csv, .xlsx)')
-    .action(runClassify);
+    .requiredOption('--output <file>', 'output file (.jsonl, .csv, .xlsx)');
+  dutyOptions(program.commands[program.commands.length - 1]).action(runClassify);
+  program
+    .command('duties')
+    .description('the US duty stack of a 10-digit line for an origin and entry date, with the provisions that impose it (JSON on stdout)')
+    .requiredOption('--code <hts10>', 'the US HTS 10-digit line, e.g. 6109100012')
+    .requiredOption('--origin <iso2>', 'country of origin, ISO 3166-1 alpha-2, e.g. CN')
+    .option('--date <yyyy-mm-dd>', 'entry date (default today)')
+    .option('--steel-pour-country <iso2>', 'where the steel was melted and poured (Section 232)')
+    .option('--aluminum-smelt-country <iso2>', 'where the aluminum was smelted and cast (Section 232)')
+    .action((o: { code: string; origin: string; date?: string; steelPourCountry?: string; aluminumSmeltCountry?: string }) => runDuties(o, (s) => process.stdout.write(s)));
   program
     .command('review')
     .description('classify a supplier workbook (or CSV) into a reviewable, printable copy: result columns beside the descriptions, a Summary sheet, recorded in the audit trail')

@@ -12,6 +12,7 @@ import type { Engine } from '../classifier';
 import { DuplicateRequestError, type AuditStore } from '../audit/store';
 import {
   ClassifyRequest,
+  DutiesQuery,
   FeedbackRequest,
   MAX_BODY_BYTES,
   REQUEST_ID_RE,
@@ -21,6 +22,9 @@ import {
 } from './schemas';
 import { answerOf, cleanDescription, memoryKey, nationalCountry, nationalIndex, processRows, type FeedbackPayload } from './rows';
 import { openApiDocument } from './openapi';
+import type { DutyData } from '../duties/load';
+import { addDuties, dutiesSignature } from '../duties/apply';
+import { dutyStack, DutyInputError } from '../duties/stack';
 
 export interface ServiceConfig {
   /** Accepted API keys; empty = no key needed (only allowed on a loopback address, see main.ts). */
@@ -39,6 +43,8 @@ export interface AppDeps {
   store: AuditStore;
   config: ServiceConfig;
   logger: Logger;
+  /** The US duty data (GET /duties, `origin` on classify rows); without it those answer 503. */
+  duties?: DutyData;
 }
 
 export const API = '/api/v1';
@@ -78,7 +84,7 @@ class HttpError extends Error {
 const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest();
 
 export function createApp(deps: AppDeps): express.Express {
-  const { engine, versions, store, config, logger } = deps;
+  const { engine, versions, store, config, logger, duties } = deps;
   const idx = nationalIndex(engine);
   const keyDigests = config.apiKeys.map(sha256);
   const app = express();
@@ -192,11 +198,28 @@ export function createApp(deps: AppDeps): express.Express {
     const body = parse(ClassifyRequest, req.body);
     const requestId = idOf(req);
     await refuseDuplicate(requestId);
+    const origins = body.rows.map((r) => r.origin ?? body.origin);
+    const withOrigin = origins.some((o) => o !== undefined);
+    if (withOrigin && body.country !== 'US') throw new HttpError(400, 'country: must be US when an origin is given (duties are for US 10-digit lines)', [{ path: 'country', message: 'must be US when an origin is given' }]);
+    if ((withOrigin || body.entry_date) && !duties) throw new HttpError(503, 'the duty data is not loaded on this instance');
     const inputs = body.rows.map((r, i) => ({ id: r.item_id ?? i + 1, description: cleanDescription(r.description) }));
-    const rows = await processRows(engine, idx, store, inputs, body.country);
+    const classified = await processRows(engine, idx, store, inputs, body.country);
+    const rows = classified.map((r, i) => (origins[i] && duties ? addDuties(duties, r, { origin: origins[i]!, date: body.entry_date }) : r));
     const createdAt = new Date().toISOString();
     req.log.info({ rows: rows.length, errors: rows.filter((r) => r.status === 'error').length }, 'classified');
-    await recordAndSend(res, requestId, createdAt, { request_id: requestId, kind: 'classify', created_at: createdAt, versions, country: body.country ?? null, row_count: rows.length }, rows);
+    const dutyHead = withOrigin ? { origin: body.origin ?? null, entry_date: body.entry_date ?? createdAt.slice(0, 10) } : {};
+    await recordAndSend(res, requestId, createdAt, { request_id: requestId, kind: 'classify', created_at: createdAt, versions, country: body.country ?? null, ...dutyHead, row_count: rows.length }, rows);
+  });
+
+  app.get(`${API}/duties`, (req, res) => {
+    if (!duties) throw new HttpError(503, 'the duty data is not loaded on this instance');
+    const q = parse(DutiesQuery, req.query);
+    try {
+      res.json({ ...dutyStack(duties, q), versions: { duties: duties.version } });
+    } catch (e) {
+      if (e instanceof DutyInputError) throw new HttpError(400, `invalid request: ${e.message}`, [{ path: e.field, message: e.message.slice(e.field.length + 2) }]);
+      throw e;
+    }
   });
 
   app.get(`${API}/classifications/:requestId`, async (req, res) => {
@@ -214,10 +237,20 @@ export function createApp(deps: AppDeps): express.Express {
     const requestId = idOf(req);
     await refuseDuplicate(requestId);
     const before = stored.rows.map((t) => JSON.parse(t) as ResultRowT);
-    const after = await processRows(engine, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined);
+    const classified = await processRows(engine, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined);
+    // Rows that had duties get them again for the same origin and entry date, with today's duty data.
+    const after = classified.map((r, i) => {
+      const { origin, entry_date } = before[i] as { origin?: string; entry_date?: string };
+      return origin && duties ? addDuties(duties, r, { origin, date: entry_date }) : r;
+    });
     const changed = before
-      .map((b, i) => ({ row: i + 1, id: b.id, description: b.description, before: b, after: after[i] }))
-      .filter((c) => answerOf(c.before) !== answerOf(c.after));
+      .map((b, i) => {
+        const what: ('answer' | 'duties')[] = [];
+        if (answerOf(b) !== answerOf(after[i])) what.push('answer');
+        if (dutiesSignature(b) !== dutiesSignature(after[i])) what.push('duties');
+        return { row: i + 1, changed: what, id: b.id, description: b.description, before: b, after: after[i] };
+      })
+      .filter((c) => c.changed.length > 0);
     const createdAt = new Date().toISOString();
     req.log.info({ from, rows: before.length, changed: changed.length }, 'reclassified');
     await recordAndSend(

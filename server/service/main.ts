@@ -22,6 +22,8 @@ import pino from 'pino';
 import { openEngine } from '../engine';
 import { openStore, describeStore } from '../audit/open';
 import { createApp, type ServiceConfig } from './app';
+import { loadDutyData } from '../duties/load';
+import { resolveDataDir } from '../data/files';
 
 export class StartupError extends Error {}
 
@@ -75,10 +77,12 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   const cfg = serviceConfig(env);
   const logger = pino({ level: env.LOG_LEVEL || 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
   const opened = openEngine({ dataDir: env.HS_DATA_DIR, log: (m) => logger.info(m) });
-  logger.info({ versions: opened.versions, timings: opened.timings }, 'engine ready');
+  const duties = loadDutyData(resolveDataDir(env));
+  const versions = { ...opened.versions, duties: duties.version };
+  logger.info({ versions, timings: opened.timings }, 'engine ready');
   const store = await openStore(env);
   logger.info(`audit store: ${describeStore(env)}`);
-  const app = createApp({ engine: opened.engine, versions: opened.versions, store, config: cfg, logger });
+  const app = createApp({ engine: opened.engine, versions, store, config: cfg, logger, duties });
   let server: http.Server;
   if (cfg.http) {
     server = http.createServer(app);

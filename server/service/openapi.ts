@@ -24,11 +24,22 @@ const common = {
   '429': err('Too many requests (rate limiter).'),
 };
 
+/** The query parameters of GET /duties, from the DutiesQuery schema the handler validates with. */
+function dutiesParameters(): unknown[] {
+  const doc = z.toJSONSchema(S.DutiesQuery, { io: 'input' }) as { $defs: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }> };
+  const schema = doc.$defs.DutiesQuery;
+  return Object.entries(schema.properties).map(([name, p]) => {
+    const { description, ...rest } = p;
+    return { name, in: 'query', required: schema.required?.includes(name) ?? false, description, schema: rest };
+  });
+}
+
 function componentSchemas(): Record<string, unknown> {
   const all = z.toJSONSchema(z.globalRegistry, { uri: (id) => `#/components/schemas/${id}` }).schemas as Record<string, Record<string, unknown>>;
   const ids = [
     'ClassifyRow', 'ClassifyRequest', 'FeedbackRequest', 'Candidate', 'Memory', 'ResultRow', 'Versions',
     'ClassifyResponse', 'ChangedRow', 'ReclassifyResponse', 'FeedbackResponse', 'Error', 'Health', 'Ready',
+    'DutiesQuery', 'DutyStack',
   ];
   const out: Record<string, unknown> = {};
   for (const id of ids) {
@@ -98,6 +109,20 @@ export function openApiDocument(): Record<string, unknown> {
             ...common,
             '404': err('Unknown request id.'),
             '409': err('The X-Request-Id is already recorded.'),
+          },
+        },
+      },
+      '/api/v1/duties': {
+        get: {
+          summary:
+            'The US duty stack of a 10-digit line for a country of origin and an entry date: base rate (general, special or column 2), Section 301, Section 232 and Section 122, each with its heading, citation and as-of revision; conditional provisions and what the data does not cover are listed.',
+          parameters: dutiesParameters(),
+          responses: {
+            '200': json('DutyStack', 'The stack (with `versions.duties`, the content hash of the duty data).'),
+            '400': common['400'],
+            '401': common['401'],
+            '429': common['429'],
+            '503': err('The duty data is not loaded on this instance.'),
           },
         },
       },

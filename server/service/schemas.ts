@@ -4,6 +4,20 @@
 import { z } from 'zod';
 import { MAX_DESCRIPTION_CHARS } from '../classifier';
 import type { CandidateResult, Reasoning, RowStatus } from '../types';
+import countriesFile from '../duties/countries.json';
+
+const COUNTRIES: Record<string, string> = countriesFile.countries;
+
+/** A country of origin: ISO 3166-1 alpha-2 (any case), upper-cased; the United States is refused (chapter 98). */
+export const Origin = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine((c) => COUNTRIES[c] !== undefined, { message: 'must be an ISO 3166-1 alpha-2 country code' })
+  .refine((c) => c !== 'US', { message: 'US goods returned are entered under chapter 98, which the duty stack does not cover' })
+  .meta({ description: 'Country of origin, ISO 3166-1 alpha-2 (e.g. CN): adds the US duty stack to each US 10-digit candidate (needs country US).', example: 'CN' });
+/** An entry date, YYYY-MM-DD. */
+export const EntryDate = z.iso.date().meta({ description: 'Entry date for the duties, YYYY-MM-DD (default: today, UTC).', example: '2026-05-01' });
 
 /** Most rows one POST /classify may carry. */
 export const MAX_ROWS = 5000;
@@ -32,6 +46,7 @@ export const ClassifyRow = z
       .union([z.string().max(MAX_ITEM_ID_CHARS), z.number()])
       .optional()
       .meta({ description: 'Identifies the row in the results; default: the row number (1-based).', example: 'INV-1-007' }),
+    origin: Origin.optional(),
   })
   .meta({ id: 'ClassifyRow' });
 
@@ -39,6 +54,8 @@ export const ClassifyRequest = z
   .object({
     rows: z.array(ClassifyRow).min(1).max(MAX_ROWS).meta({ description: `1 to ${MAX_ROWS} rows.` }),
     country: Country.optional(),
+    origin: Origin.optional().meta({ description: 'Default country of origin of the rows that give none (ISO 3166-1 alpha-2).' }),
+    entry_date: EntryDate.optional(),
   })
   .meta({
     id: 'ClassifyRequest',
@@ -64,6 +81,27 @@ export const FeedbackRequest = z
 // ---------------------------------------------------------------------------------------------------------
 // Responses
 
+const AsOf = z.object({ source: z.string(), revision: z.string(), effective: z.string().nullable() });
+const DutyKind = z.enum(['general', 'special', 'column2', 'section301', 'section232', 'section122']);
+export const DutyStack = z
+  .looseObject({
+    code: z.string(),
+    origin: z.string(),
+    origin_name: z.string(),
+    date: z.string(),
+    duties: z.array(
+      z.object({ kind: DutyKind, heading: z.string(), rate: z.string(), ad_valorem: z.number().nullable(), basis: z.string(), citation: z.string(), as_of: AsOf, note: z.string() }),
+    ),
+    total_ad_valorem: z.number().nullable().meta({ description: 'Sum of the parts in percent, when every part is ad valorem; else null (specific and compound rates are listed, not summed).' }),
+    total_note: z.string().nullable(),
+    may_apply: z.array(
+      z.object({ kind: DutyKind, heading: z.string(), rate: z.string(), effect: z.enum(['adds', 'replaces', 'exempts']), condition: z.string(), citation: z.string(), as_of: AsOf }),
+    ).meta({ description: 'Provisions that depend on facts the request does not give (partial coverage, product exclusions, end use, melt and pour): never applied.' }),
+    not_applied: z.array(z.object({ kind: DutyKind, heading: z.string(), reason: z.string(), citation: z.string(), as_of: AsOf })),
+    not_covered: z.array(z.string()).meta({ description: 'What the data does not cover for this query, stated instead of guessed.' }),
+  })
+  .meta({ id: 'DutyStack', description: 'The US duty stack of one line for an origin and entry date, each part with the provision that imposes it and the revision it is as of.' });
+
 const Example = z.looseObject({
   text: z.string(),
   code: z.string(),
@@ -83,6 +121,7 @@ export const Candidate = z
     nationalDescription: z.string().optional(),
     unit: z.string().nullable().optional(),
     generalRate: z.string().nullable().optional(),
+    duties: DutyStack.optional(),
     missingDetail: z.string().optional(),
     rulings: z.array(z.looseObject({ ruling: z.string(), code: z.string() })).optional(),
   })
@@ -114,6 +153,8 @@ export const ResultRow = z
     candidates: z.array(Candidate),
     error: z.string().optional(),
     memory: Memory.optional(),
+    origin: z.string().optional().meta({ description: 'The country of origin the duties are for, when one was given.' }),
+    entry_date: z.string().optional().meta({ description: 'The entry date the duties are for.' }),
   })
   .meta({ id: 'ResultRow' });
 
@@ -133,9 +174,20 @@ export const ClassifyResponse = z
   })
   .meta({ id: 'ClassifyResponse' });
 
+export const DutiesQuery = z
+  .object({
+    code: z.string().regex(/^\d{4}\.?\d{2}\.?\d{2}\.?\d{2}$/, 'must be a 10-digit US HTS line, as text').meta({ description: 'US HTS 10-digit line (dots allowed).', example: '6109100012' }),
+    origin: Origin,
+    date: EntryDate.optional(),
+    steel_pour_country: Origin.optional().meta({ description: 'Where the steel was melted and poured (Section 232 melt-and-pour rules).' }),
+    aluminum_smelt_country: Origin.optional().meta({ description: 'Where the aluminum was smelted and cast (Section 232).' }),
+  })
+  .meta({ id: 'DutiesQuery' });
+
 export const ChangedRow = z
   .object({
     row: z.number().int().meta({ description: 'Row number in the original request.' }),
+    changed: z.array(z.enum(['answer', 'duties'])).optional().meta({ description: 'What changed: the status or codes, the duty stack, or both.' }),
     id: z.union([z.string(), z.number()]),
     description: z.string().nullable(),
     before: ResultRow,

@@ -1,0 +1,84 @@
+// The command-line side of the duty stack: `hs-classify duties`, and the origin options of classify and review.
+import { InputError, readRows } from '../cli/io';
+import { addDuties, checkOrigin, DutyInputError, type DutyOptions } from './apply';
+import { loadDutyData, type DutyData } from './load';
+import { checkCountry, checkDate, dutyStack } from './stack';
+
+export interface DutyCliOptions {
+  origin?: string;
+  originColumn?: string;
+  date?: string;
+  steelPourCountry?: string;
+  aluminumSmeltCountry?: string;
+}
+
+/** `hs-classify duties --code ... --origin ...`: the stack as JSON on stdout. A bad query is an InputError (exit 2). */
+export function runDuties(o: { code: string; origin: string; date?: string; steelPourCountry?: string; aluminumSmeltCountry?: string }, out: (s: string) => void): void {
+  const d = loadDutyData();
+  try {
+    const s = dutyStack(d, { code: o.code, origin: o.origin, date: o.date, steel_pour_country: o.steelPourCountry, aluminum_smelt_country: o.aluminumSmeltCountry });
+    out(`${JSON.stringify(s, null, 2)}\n`);
+  } catch (e) {
+    if (e instanceof DutyInputError) throw new InputError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * Prepares the duties of a classify/review run: checks the options (an origin needs the US lines), loads the data and
+ * reads the origin column when one is named. Returns null when no origin was asked for. Per-row origins are read with
+ * the same reader as the descriptions, so they line up row for row.
+ */
+export async function prepareDuties(
+  o: DutyCliOptions & { country?: string; input: string; idColumn?: string; sheet?: string },
+  rowCount: number,
+): Promise<{ data: DutyData; origins: (string | null)[]; options: Omit<DutyOptions, 'origin'> } | null> {
+  if (!o.origin && !o.originColumn) {
+    if (o.date || o.steelPourCountry || o.aluminumSmeltCountry) throw new InputError('--date, --steel-pour-country and --aluminum-smelt-country need --origin or --origin-column');
+    return null;
+  }
+  if (o.origin && o.originColumn) throw new InputError('give --origin or --origin-column, not both');
+  if (o.country !== 'US') throw new InputError('duties need the US 10-digit lines: add --country US');
+  const data = loadDutyData();
+  const rethrow = (f: () => unknown) => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof DutyInputError) throw new InputError(e.message.replace(/^(\w+):/, (_m, f: string) => `--${f.replace(/_/g, '-')}:`));
+      throw e;
+    }
+  };
+  const origin = o.origin ? (rethrow(() => checkOrigin(data, o.origin!)) as string) : null;
+  // Check the other options once, so a bad date fails the run instead of every row.
+  const date = rethrow(() => checkDate(o.date)) as string;
+  rethrow(() => [checkCountry(data, 'steel_pour_country', o.steelPourCountry), checkCountry(data, 'aluminum_smelt_country', o.aluminumSmeltCountry)]);
+  let origins: (string | null)[] = new Array(rowCount).fill(origin);
+  if (o.originColumn) {
+    const read = await readRows(o.input, { column: o.originColumn, idColumn: o.idColumn, sheet: o.sheet });
+    if (read.length !== rowCount) throw new InputError(`the origin column ${o.originColumn} has ${read.length} rows, the descriptions ${rowCount}`);
+    origins = read.map((r) => r.description);
+  }
+  return { data, origins, options: { date, steel_pour_country: o.steelPourCountry, aluminum_smelt_country: o.aluminumSmeltCountry } };
+}
+
+interface Row {
+  id: string | number;
+  description: string | null;
+  status: 'ok' | 'review' | 'error';
+  candidates: Array<{ code: string }>;
+  error?: string;
+  [k: string]: unknown;
+}
+
+/** The row with its duties; a row whose origin is blank or unknown becomes an error row saying so. */
+export function withDuties<R extends Row>(p: NonNullable<Awaited<ReturnType<typeof prepareDuties>>>, row: R, i: number): R {
+  if (row.status === 'error') return row;
+  const given = p.origins[i];
+  if (!given) return { ...row, status: 'error', candidates: [], error: 'origin: blank (the origin column has no value on this row)' };
+  try {
+    return addDuties(p.data, row, { origin: checkOrigin(p.data, given), ...p.options });
+  } catch (e) {
+    if (e instanceof DutyInputError) return { ...row, status: 'error', candidates: [], error: e.message };
+    throw e;
+  }
+}

@@ -1,0 +1,247 @@
+// The US duty stack against known answers read from the reference data (chapter 99 2026 Revision 6, the Section 301
+// and 232 lists, HTS 2026 Revision 4). Each case asserts the heading, the rate and the citation.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DataError } from '../server/data/errors';
+import { resolveDataDir } from '../server/data/files';
+import { DUTY_FILES, loadDutyData, type DutyData } from '../server/duties/load';
+import { dutyStack, DutyInputError, parseSpecial, type DutyStack } from '../server/duties/stack';
+
+let d: DutyData;
+beforeAll(() => {
+  d = loadDutyData();
+});
+
+const of = (s: DutyStack, kind: string) => s.duties.filter((x) => x.kind === kind);
+const one = (s: DutyStack, kind: string) => {
+  const xs = of(s, kind);
+  expect(xs).toHaveLength(1);
+  return xs[0];
+};
+
+describe('chapter 99 text', () => {
+  test('heading rates are read from the 9903 tables', () => {
+    const rate = (h: string) => d.ch99.headings.get(h)?.additional;
+    expect(d.ch99.revision).toBe('2026 Revision 6');
+    expect(rate('9903.03.01')).toBe(10);
+    expect(rate('9903.82.02')).toBe(50);
+    expect(rate('9903.82.04')).toBe(25);
+    expect(rate('9903.82.05')).toBe(15);
+    expect(rate('9903.82.06')).toBe(10);
+    expect(rate('9903.82.09')).toBe(25);
+    expect(rate('9903.82.12')).toBe(25);
+    expect(rate('9903.82.14')).toBe(50);
+    expect(rate('9903.85.67')).toBe(200);
+    expect(rate('9903.94.05')).toBe(25);
+    expect(d.ch99.note16Totals.get('9903.82.07')).toBe(10);
+    expect(d.ch99.note16Totals.get('9903.82.10')).toBe(15);
+  });
+
+  test('dates: Section 122 transit rule, exclusion window, four-year review, the 2026-04-06 metals system', () => {
+    expect(d.ch99.s122Transit).toEqual({ loadedBefore: '2026-02-24', enteredBefore: '2026-02-28' });
+    expect(d.ch99.headings.get('9903.88.69')).toMatchObject({ from: '2024-06-15', until: '2026-11-10' });
+    expect(d.ch99.headings.get('9903.91.04')).toMatchObject({ from: '2025-01-01', until: '2026-01-01' });
+    expect(d.ch99.metalsFrom).toBe('2026-04-06');
+  });
+
+  test('note 16(c) lists and note 2(aa) exemptions', () => {
+    expect(d.ch99.note16.get('i')).toEqual(expect.arrayContaining(['7601', '7616995160']));
+    expect(d.ch99.note16.get('iv')).toContain('73181580');
+    expect(d.ch99.s122Exempt.has('84713001')).toBe(true);
+    expect(d.ch99.s122Particular.get('08059001')).toBe('Etrogs');
+  });
+
+  test('special column parsing', () => {
+    expect(parseSpecial('Free (A+,AU,BH,CL,CO,D,E*, IL,JO) 2.5% (KR)')).toEqual([
+      { rate: 'Free', codes: ['A+', 'AU', 'BH', 'CL', 'CO', 'D', 'E*', 'IL', 'JO'] },
+      { rate: '2.5%', codes: ['KR'] },
+    ]);
+  });
+});
+
+describe('known answers', () => {
+  test('8471.30.01 laptops from China: List 4B is suspended, no Section 301 duty; Section 122 exempt by note 2(aa)(ii)', () => {
+    const s = dutyStack(d, { code: '8471300100', origin: 'CN', date: '2026-05-01' });
+    expect(of(s, 'section301')).toHaveLength(0);
+    expect(s.not_applied).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'section301', heading: '9903.88.16', citation: 'U.S. note 20(u) to subchapter III of chapter 99', reason: expect.stringMatching(/List 4B .*suspended/) }),
+        expect.objectContaining({ kind: 'section122', heading: '9903.03.01', reason: expect.stringContaining('9903.03.03'), citation: 'U.S. note 2(aa)(ii) to subchapter III of chapter 99' }),
+      ]),
+    );
+    const g = one(s, 'general');
+    expect([g.rate, g.heading, g.citation]).toEqual(['Free', '8471300100', 'General rate of duty of 8471.30.01.00']);
+    expect(s.total_ad_valorem).toBe(0);
+  });
+
+  test('6109.10.00 T-shirts from China: List 4A, 7.5%, 9903.88.15; plus the Section 122 surcharge', () => {
+    const s = dutyStack(d, { code: '6109100012', origin: 'CN', date: '2026-05-01' });
+    const x = one(s, 'section301');
+    expect([x.heading, x.rate, x.ad_valorem]).toEqual(['9903.88.15', '+7.5%', 7.5]);
+    expect(x.citation).toBe('U.S. note 20(s)(i) to subchapter III of chapter 99; heading 9903.88.15');
+    expect(x.as_of).toEqual({ source: DUTY_FILES.s301, revision: 'parsed from chapter 99 notes 20 and 31, 2026 Revision 6', effective: '2026-04-23' });
+    const g = one(s, 'general');
+    expect([g.rate, g.citation]).toEqual(['16.5%', 'General rate of duty of 6109.10.00.12 (stated on 6109.10.00)']);
+    const t = one(s, 'section122');
+    expect([t.heading, t.rate, t.citation]).toEqual(['9903.03.01', '+10%', 'U.S. note 2(aa)(i) to subchapter III of chapter 99; heading 9903.03.01']);
+    expect(s.total_ad_valorem).toBe(34);
+    for (const item of s.duties) expect(item.as_of.revision).toBeTruthy();
+  });
+
+  test('a List 1 line (8483.50.90.40 grooved pulleys) with a product exclusion shown as may apply', () => {
+    const s = dutyStack(d, { code: '8483509040', origin: 'CN', date: '2026-05-01' });
+    const x = one(s, 'section301');
+    expect([x.heading, x.rate, x.citation]).toEqual(['9903.88.01', '+25%', 'U.S. note 20(b) to subchapter III of chapter 99; heading 9903.88.01']);
+    const ex = s.may_apply.find((m) => m.heading === '9903.88.69');
+    expect(ex).toMatchObject({ effect: 'exempts', citation: 'U.S. note 20(vvv)(i) to subchapter III of chapter 99' });
+    expect(ex!.condition).toMatch(/^may apply: excluded from 9903\.88\.01 if the goods are: "8483\.50\.9040"/);
+    // The exclusion is never applied: the duty stays in the stack and in the total.
+    expect(s.total_ad_valorem).toBe(s.duties.reduce((t, i) => t + i.ad_valorem!, 0));
+    expect(s.total_ad_valorem).toBeGreaterThanOrEqual(2.8 + 25);
+    // After the exclusions end (through 2026-11-09) it is no longer offered.
+    const later = dutyStack(d, { code: '8483509040', origin: 'CN', date: '2026-12-01' });
+    expect(later.may_apply.find((m) => m.heading === '9903.88.69')).toBeUndefined();
+    expect(later.not_applied.some((n) => n.heading === '9903.88.69' && /before 2026-11-10/.test(n.reason))).toBe(true);
+  });
+
+  test('a List 3 line (7318.15.80 screws) and Section 232 on a steel derivative: 9903.82.02, +50%, on the full value (rev 6)', () => {
+    const s = dutyStack(d, { code: '7318158020', origin: 'CN', date: '2026-05-01' });
+    const x = one(s, 'section301');
+    expect([x.heading, x.rate, x.citation]).toEqual(['9903.88.03', '+25%', 'U.S. note 20(f) to subchapter III of chapter 99; heading 9903.88.03']);
+    const m = one(s, 'section232');
+    expect([m.heading, m.rate, m.citation]).toEqual(['9903.82.02', '+50%', 'U.S. note 16(c)(iv) to subchapter III of chapter 99; heading 9903.82.02']);
+    expect(m.basis).toMatch(/^Full customs value of the article \(U\.S\. note 16\(c\)\); chapter 73 articles regardless of metal weight/);
+    expect(m.note).toMatch(/^Derivative steel of note 16\(c\)\(iv\)/);
+    // Section 232 articles are exempt from the Section 122 surcharge (note 2(aa)(v)(1)).
+    expect(of(s, 'section122')).toHaveLength(0);
+    expect(s.not_applied.some((n) => n.kind === 'section122' && /9903\.03\.06/.test(n.reason))).toBe(true);
+    expect(s.total_ad_valorem).toBe(8.5 + 25 + 50);
+    // US-poured steel takes 9903.82.06 instead; the option is offered when the pour country is not given.
+    expect(s.may_apply.some((a) => a.heading === '9903.82.06' && a.effect === 'replaces')).toBe(true);
+    const us = dutyStack(d, { code: '7318158020', origin: 'CN', date: '2026-05-01', steel_pour_country: 'US' });
+    expect([one(us, 'section232').heading, one(us, 'section232').rate]).toEqual(['9903.82.06', '+10%']);
+  });
+
+  test('Section 232 outside chapters 72-76: the 15 percent metal-weight condition is in the basis', () => {
+    const code = [...d.schedule.keys()].find((c) => c.length === 10 && c.startsWith('7616') === false && d.ch99.note16.get('vii')!.some((p) => c.startsWith(p)) && !['72', '73', '74', '76'].includes(c.slice(0, 2)))!;
+    const s = dutyStack(d, { code, origin: 'DE', date: '2026-05-01' });
+    const m = one(s, 'section232');
+    expect([m.heading, m.rate]).toEqual(['9903.82.09', '+25%']);
+    expect(m.basis).toMatch(/only where the steel weighs at least 15 percent of the article; below that heading 9903\.82\.03 applies/);
+  });
+
+  test('the UK melt-and-pour rule uses steel_pour_country', () => {
+    const given = dutyStack(d, { code: '7318158020', origin: 'GB', date: '2026-05-01', steel_pour_country: 'GB' });
+    expect([one(given, 'section232').heading, one(given, 'section232').rate]).toEqual(['9903.82.04', '+25%']);
+    const unknown = dutyStack(d, { code: '7318158020', origin: 'GB', date: '2026-05-01' });
+    expect(one(unknown, 'section232').heading).toBe('9903.82.02');
+    expect(unknown.may_apply.find((a) => a.heading === '9903.82.04')?.condition).toMatch(/95% of the steel was melted and poured in the United Kingdom/);
+  });
+
+  test('a column 2 country: North Korea pays the column 2 rate', () => {
+    const s = dutyStack(d, { code: '6109100012', origin: 'KP', date: '2026-05-01' });
+    const c = one(s, 'column2');
+    expect([c.rate, c.heading, c.citation]).toEqual(['90%', '6109100012', 'General note 3(b); column 2 rate of 6109.10.00.12 (stated on 6109.10.00)']);
+    expect(of(s, 'general')).toHaveLength(0);
+  });
+
+  test('Russia: column 2 and 9903.82.14 on steel', () => {
+    const s = dutyStack(d, { code: '7318158020', origin: 'RU', date: '2026-05-01' });
+    expect(one(s, 'column2').rate).toBe('45%');
+    expect([one(s, 'section232').heading, one(s, 'section232').rate]).toEqual(['9903.82.14', '+50%']);
+  });
+
+  test('a special-programme origin: Australia, Free under AU with the rules-of-origin basis', () => {
+    const s = dutyStack(d, { code: '6109100012', origin: 'AU', date: '2026-05-01' });
+    const x = one(s, 'special');
+    expect([x.rate, x.citation]).toEqual(['Free', 'General note 28; special column of 6109.10.00.12 (stated on 6109.10.00)']);
+    expect(x.basis).toMatch(/United States-Australia Free Trade Agreement .*rules of origin \(general note 28\).*otherwise the general rate 16\.5% applies/);
+    expect(one(s, 'section122').rate).toBe('+10%');
+    expect(s.total_ad_valorem).toBe(10);
+  });
+
+  test('Mexico under the USMCA: special rate and the Section 122 exemption of note 2(aa)(vii)', () => {
+    const s = dutyStack(d, { code: '6109100012', origin: 'MX', date: '2026-05-01' });
+    expect([one(s, 'special').rate, one(s, 'special').citation]).toEqual(['Free', 'General note 11; special column of 6109.10.00.12 (stated on 6109.10.00)']);
+    expect(of(s, 'section122')).toHaveLength(0);
+    expect(s.not_applied.find((n) => n.kind === 'section122')).toMatchObject({ citation: 'U.S. note 2(aa)(vii) to subchapter III of chapter 99', reason: expect.stringContaining('9903.03.08') });
+  });
+
+  test('GSP is lapsed: never applied, and said so', () => {
+    // 8501.10.20 lists A (GSP); India was a GSP beneficiary, but GSP lapsed on 2020-12-31.
+    const s = dutyStack(d, { code: '8501102000', origin: 'IN', date: '2026-05-01' });
+    expect(one(s, 'general').rate).toBe('6.7%');
+    expect(s.not_covered.some((t) => /Special programmes .*A lapsed/.test(t))).toBe(true);
+  });
+
+  test('an entry date before a list took effect: List 4A from 2019-09-01', () => {
+    const s = dutyStack(d, { code: '6109100012', origin: 'CN', date: '2019-08-01' });
+    expect(of(s, 'section301')).toHaveLength(0);
+    expect(s.not_applied).toContainEqual(
+      expect.objectContaining({ heading: '9903.88.15', reason: 'List 4A applies to entries from 2019-09-01; not in force on 2019-08-01', citation: 'U.S. note 20(s)(i) to subchapter III of chapter 99' }),
+    );
+    // Neither the Section 122 surcharge (from 2026-02-24) nor a made-up IEEPA rate; the gaps are stated.
+    expect(of(s, 'section122')).toHaveLength(0);
+    expect(s.not_covered.some((t) => /IEEPA duties of U\.S\. note 2 .* not computed/.test(t))).toBe(true);
+    expect(s.not_covered.some((t) => /base rates are those of HTS 2026 Revision 4/.test(t))).toBe(true);
+    // List 4A's rate history: 15% until 2020-02-14.
+    expect(one(dutyStack(d, { code: '6109100012', origin: 'CN', date: '2019-10-01' }), 'section301').rate).toBe('+15%');
+  });
+
+  test('Section 232 metals before 2026-04-06 are stated as not covered, not guessed', () => {
+    const s = dutyStack(d, { code: '7318158020', origin: 'DE', date: '2026-03-01' });
+    expect(of(s, 'section232')).toHaveLength(0);
+    expect(s.not_covered.some((t) => /in force from 2026-04-06; the provisions in force on 2026-03-01 .* not computed/.test(t))).toBe(true);
+    expect(s.may_apply.some((m) => m.kind === 'section122' && m.heading === '9903.03.06')).toBe(true);
+  });
+
+  test('partial Section 301 coverage is "may apply" with the note text', () => {
+    const s = dutyStack(d, { code: '2931909010', origin: 'CN', date: '2026-05-01' });
+    const p = s.may_apply.find((m) => m.heading === '9903.88.04');
+    expect(p).toMatchObject({ kind: 'section301', rate: '+25%', effect: 'adds', citation: 'U.S. note 20(g) to subchapter III of chapter 99' });
+    expect(p!.condition).toContain('"1. Other non-aromatic organo-inorganic compounds, provided for in 2931.90.90, except for such compounds provided for in statistical reporting number 2931.90.9051;"');
+    expect(of(s, 'section301').some((x) => x.heading === '9903.88.04')).toBe(false);
+  });
+
+  test('a specific rate is listed, not summed', () => {
+    const s = dutyStack(d, { code: '0201100510', origin: 'DE', date: '2026-05-01' });
+    expect(one(s, 'general').rate).toBe('4.4¢/kg');
+    expect(one(s, 'general').ad_valorem).toBeNull();
+    expect(s.total_ad_valorem).toBeNull();
+    expect(s.total_note).toMatch(/not summed: general 4\.4¢\/kg is not ad valorem/);
+  });
+
+  test('bad queries name the field', () => {
+    expect(() => dutyStack(d, { code: '6109100012', origin: 'XX' })).toThrow(new DutyInputError('origin', '"XX" is not an ISO 3166-1 alpha-2 country code'));
+    expect(() => dutyStack(d, { code: '6109100012', origin: '' })).toThrow(/^origin: is required/);
+    expect(() => dutyStack(d, { code: '610910', origin: 'CN' })).toThrow(/^code: "610910" is not a 10-digit US HTS statistical line/);
+    expect(() => dutyStack(d, { code: '6109100099', origin: 'CN' })).toThrow(/^code: 6109100099 is not a line of the US HTS/);
+    expect(() => dutyStack(d, { code: '6109100012', origin: 'CN', date: '2026-02-30' })).toThrow(/^date: "2026-02-30" is not a date/);
+    expect(() => dutyStack(d, { code: '7318158020', origin: 'CN', steel_pour_country: 'ZZ' })).toThrow(/^steel_pour_country: /);
+  });
+});
+
+describe('data files', () => {
+  test('a malformed Section 301 file is a DataError naming it and the line', () => {
+    const src = resolveDataDir();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-duties-'));
+    for (const rel of Object.values(DUTY_FILES)) {
+      fs.mkdirSync(path.join(tmp, path.dirname(rel)), { recursive: true });
+      if (rel !== DUTY_FILES.s301) fs.symlinkSync(path.join(src, rel), path.join(tmp, rel));
+    }
+    const lines = fs.readFileSync(path.join(src, DUTY_FILES.s301), 'utf8').split('\n');
+    lines[3] = lines[3].replace('9903.88.01', '9903.88.x1');
+    fs.writeFileSync(path.join(tmp, DUTY_FILES.s301), lines.join('\n'));
+    expect(() => loadDutyData(tmp)).toThrow(DataError);
+    expect(() => loadDutyData(tmp)).toThrow(/^tariff\/section301-2026r6\.csv: line 4: heading_9903 "9903\.88\.x1" is not a 9903\.xx\.xx heading$/);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('the versions name every file read, with a hash', () => {
+    expect(d.files.map((f) => f.path)).toEqual(
+      expect.arrayContaining([...Object.values(DUTY_FILES), 'server/duties/programmes.json', 'server/duties/countries.json']),
+    );
+    expect(d.version).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
