@@ -21,6 +21,7 @@ import {
 } from './schemas';
 import { answerOf, cleanDescription, memoryKey, nationalCountry, nationalIndex, processRows, type FeedbackPayload } from './rows';
 import { openApiDocument } from './openapi';
+import { InlineClassifier, type RowClassifier } from '../pool';
 
 export interface ServiceConfig {
   /** Accepted API keys; empty = no key needed (only allowed on a loopback address, see main.ts). */
@@ -35,6 +36,8 @@ export interface ServiceConfig {
 
 export interface AppDeps {
   engine: Engine;
+  /** Where rows are classified: the worker pool (main.ts); default this thread with `engine`. */
+  classifier?: RowClassifier;
   versions: VersionsT;
   store: AuditStore;
   config: ServiceConfig;
@@ -79,6 +82,7 @@ const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').dige
 
 export function createApp(deps: AppDeps): express.Express {
   const { engine, versions, store, config, logger } = deps;
+  const classifier = deps.classifier ?? new InlineClassifier({ engine, versions });
   const idx = nationalIndex(engine);
   const keyDigests = config.apiKeys.map(sha256);
   const app = express();
@@ -193,7 +197,7 @@ export function createApp(deps: AppDeps): express.Express {
     const requestId = idOf(req);
     await refuseDuplicate(requestId);
     const inputs = body.rows.map((r, i) => ({ id: r.item_id ?? i + 1, description: cleanDescription(r.description) }));
-    const rows = await processRows(engine, idx, store, inputs, body.country);
+    const rows = await processRows(engine, classifier, idx, store, inputs, body.country);
     const createdAt = new Date().toISOString();
     req.log.info({ rows: rows.length, errors: rows.filter((r) => r.status === 'error').length }, 'classified');
     await recordAndSend(res, requestId, createdAt, { request_id: requestId, kind: 'classify', created_at: createdAt, versions, country: body.country ?? null, row_count: rows.length }, rows);
@@ -214,7 +218,7 @@ export function createApp(deps: AppDeps): express.Express {
     const requestId = idOf(req);
     await refuseDuplicate(requestId);
     const before = stored.rows.map((t) => JSON.parse(t) as ResultRowT);
-    const after = await processRows(engine, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined);
+    const after = await processRows(engine, classifier, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined);
     const changed = before
       .map((b, i) => ({ row: i + 1, id: b.id, description: b.description, before: b, after: after[i] }))
       .filter((c) => answerOf(c.before) !== answerOf(c.after));

@@ -12,6 +12,7 @@
 //   RATE_LIMIT       requests per minute and client IP on /api/v1 (default 600)
 //   LOG_LEVEL        pino level (default info; descriptions are never logged at info)
 //   HS_DATA_DIR      the reference data (see the engine)
+//   WORKERS          classification worker threads (default: the core count; 0 = on the event loop)
 //   STATIC_DIR       built add-in / web page to serve at / (default dist/addin, when it exists)
 import fs from 'node:fs';
 import http from 'node:http';
@@ -22,6 +23,7 @@ import pino from 'pino';
 import { openEngine } from '../engine';
 import { openStore, describeStore } from '../audit/open';
 import { createApp, type ServiceConfig } from './app';
+import { openClassifier, workerCount } from '../pool';
 
 export class StartupError extends Error {}
 
@@ -76,9 +78,17 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   const logger = pino({ level: env.LOG_LEVEL || 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
   const opened = openEngine({ dataDir: env.HS_DATA_DIR, log: (m) => logger.info(m) });
   logger.info({ versions: opened.versions, timings: opened.timings }, 'engine ready');
+  let workers: number;
+  try {
+    workers = workerCount(env);
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
+  const classifier = await openClassifier({ workers, opened, dataDir: env.HS_DATA_DIR });
+  logger.info(workers ? `${workers} classification worker threads ready` : 'classifying on the event loop (WORKERS=0)');
   const store = await openStore(env);
   logger.info(`audit store: ${describeStore(env)}`);
-  const app = createApp({ engine: opened.engine, versions: opened.versions, store, config: cfg, logger });
+  const app = createApp({ engine: opened.engine, versions: opened.versions, classifier, store, config: cfg, logger });
   let server: http.Server;
   if (cfg.http) {
     server = http.createServer(app);
@@ -100,6 +110,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
+      await classifier.close();
     },
   };
 }
