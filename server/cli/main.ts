@@ -92,7 +92,10 @@ async function runClassify(o: { input: string; column: string; idColumn?: string
     await classifier.close();
   }
   const s = (performance.now() - t1) / 1000;
-  log(`${n} rows in ${s.toFixed(1)} s (${(n / Math.max(s, 1e-9)).toFixed(0)} rows/s): ${counts.ok} ok, ${counts.review} review, ${counts.error} error -> ${o.output}`);
+  log(
+    `${n} rows in ${s.toFixed(1)} s (${(n / Math.max(s, 1e-9)).toFixed(0)} rows/s): ${counts.ok} ok, ${counts.review} review, ${counts.error} error -> ${o.output} ` +
+      `(peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`,
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
