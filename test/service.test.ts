@@ -427,7 +427,7 @@ describe('OpenAPI document', () => {
       .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
       .sort();
     expect(appRoutes(app)).toEqual(documented);
-    expect(documented.length).toBe(7);
+    expect(documented.length).toBe(10);
   });
 
   test('every $ref resolves, and the documented examples validate against the schemas the handlers use', () => {

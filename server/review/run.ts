@@ -18,7 +18,7 @@ import cliProgress from 'cli-progress';
 import { assertDistinctPaths, formulaSafe, InputError } from '../cli/io';
 import type { OpenedEngine } from '../engine';
 import { classifyStream, InlineClassifier, openClassifier, type EngineInfo, type RowClassifier } from '../pool';
-import type { AuditStore, StagedRequest } from '../audit/store';
+import { DuplicateRequestError, type AuditStore, type StagedRequest } from '../audit/store';
 import { MAX_DESCRIPTION_CHARS } from '../classifier';
 import { cleanDescription } from '../service/rows';
 import { openStore, describeStore } from '../audit/open';
@@ -61,6 +61,14 @@ export interface ReviewOptions {
   progress?: boolean;
   /** Sheets with this many rows or more are written streaming (default STREAM_FROM). */
   streamFrom?: number;
+  /** An audit store already open (left open); default openStore(env), closed at the end. */
+  store?: AuditStore;
+  /** The request id to record under (a job's id); default a new UUID. An id already recorded (an earlier attempt of the same job) is kept as it is. */
+  requestId?: string;
+  /** Fail when the run cannot be recorded, instead of going on unrecorded (jobs). */
+  requireAudit?: boolean;
+  /** Rows classified so far, of the total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ReviewResult {
@@ -149,7 +157,7 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   const own = o.classifier ? null : o.opened ? new InlineClassifier(o.opened) : await openClassifier({ log, env: o.env });
   const classifier = (o.classifier ?? own)!;
   const env = o.env ?? process.env;
-  const requestId = crypto.randomUUID();
+  const requestId = o.requestId ?? crypto.randomUUID();
   const createdAt = new Date().toISOString();
   const counts: Record<RowStatus, number> = { ok: 0, review: 0, error: 0 };
   const chapters = new Map<string, number>();
@@ -169,11 +177,12 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   try {
     info = await classifier.info();
     try {
-      store = await openStore(env);
+      store = o.store ?? (await openStore(env));
       staged = await store.stageRequest(requestId, createdAt);
     } catch (e) {
+      if (o.requireAudit) throw e;
       log(`audit trail not available (${describeStore(env)}: ${(e as Error).message}): this review is NOT recorded; going on`);
-      await store?.close();
+      if (!o.store) await store?.close();
       store = null;
     }
     bar?.start(pending.length, 0);
@@ -195,8 +204,12 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
         await staged!.add(batch);
         batch = [];
       }
-      if (k % 100 === 0) bar?.update(k);
+      if (k % 100 === 0) {
+        bar?.update(k);
+        o.onProgress?.(k, pending.length);
+      }
     }
+    o.onProgress?.(k, pending.length);
     bar?.update(k);
     if (staged) {
       await staged.add(batch);
@@ -204,7 +217,7 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
     }
   } catch (e) {
     await staged?.discard().catch(() => undefined);
-    await store?.close();
+    if (!o.store) await store?.close();
     throw e;
   } finally {
     bar?.stop();
@@ -227,13 +240,20 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
         row_count: staged.rows,
         source: { via: 'hs-classify review', file: path.basename(o.input), sheet: sheetName, column: o.column, header_row: headerRowRead },
       };
-      await staged.commit(JSON.stringify(head));
-      audit = describeStore(env);
+      try {
+        await staged.commit(JSON.stringify(head));
+      } catch (e) {
+        if (!(o.requestId && e instanceof DuplicateRequestError)) throw e;
+        await staged.discard();
+        log(`request ${requestId} was already recorded by an earlier attempt: that record stands`);
+      }
+      audit = o.store ? store.backend : describeStore(env);
     } catch (e) {
       await staged.discard().catch(() => undefined);
+      if (o.requireAudit) throw e;
       log(`audit trail not available (${describeStore(env)}: ${(e as Error).message}): this review is NOT recorded; going on`);
     } finally {
-      await store.close();
+      if (!o.store) await store.close();
     }
   }
   log(`audit ${audit ? 'recorded' : 'skipped'} (resident memory ${rssMb()})`);

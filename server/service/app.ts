@@ -22,6 +22,8 @@ import {
 import { answerOf, cleanDescription, memoryKey, nationalCountry, nationalIndex, processRows, type FeedbackPayload } from './rows';
 import { openApiDocument } from './openapi';
 import { InlineClassifier, type RowClassifier } from '../pool';
+import type { Jobs } from '../jobs/runner';
+import { registerJobRoutes } from '../jobs/routes';
 
 export interface ServiceConfig {
   /** Accepted API keys; empty = no key needed (only allowed on a loopback address, see main.ts). */
@@ -38,6 +40,8 @@ export interface AppDeps {
   engine: Engine;
   /** Where rows are classified: the worker pool (main.ts); default this thread with `engine`. */
   classifier?: RowClassifier;
+  /** Bulk jobs (main.ts: pg-boss with DATABASE_URL, else in-process); without, the job routes answer 404. */
+  jobs?: Jobs;
   versions: VersionsT;
   store: AuditStore;
   config: ServiceConfig;
@@ -163,9 +167,11 @@ export function createApp(deps: AppDeps): express.Express {
     }
     next(new HttpError(401, key ? 'wrong API key' : 'an API key is required (header X-API-Key or Authorization: Bearer)'));
   });
+  const idOf = (req: Request) => (req as Request & { id: string }).id;
+  // Before the 5 MB JSON parser: jobs carry more.
+  registerJobRoutes(app, API, deps.jobs, store, idOf);
   app.use(API, express.json({ limit: MAX_BODY_BYTES, strict: true }));
 
-  const idOf = (req: Request) => (req as Request & { id: string }).id;
   const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T => {
     const r = schema.safeParse(body ?? undefined);
     if (!r.success) {
