@@ -1,7 +1,9 @@
 /// <reference types="office-js" />
-// One classification run over a selection: chunks sent one after another, each written back with one sync.
-// Cancel stops after the chunk in flight is abandoned; a failure stops with a ServiceError; in both cases the
-// rows already written stay and continue() picks up at the first unwritten chunk. No DOM use.
+// One classification run over a selection: up to `concurrency` chunks in flight at once (the service spreads
+// them over its workers), each written back in order with one sync as soon as it and those before it are back.
+// Cancel abandons the chunks in flight; a failure stops with a ServiceError; in both cases the rows already
+// written stay and continue() picks up at the first unwritten chunk (answers that came back for later chunks
+// before a failure are used, not asked for again). No DOM use.
 import { classifyChunk, planChunks, ServiceError, type ClientOptions } from './api';
 import { writeChunk, type SelectionData, type SourceRow, type WriteMode } from './excel';
 import type { ClassifyResponse, Country, RequestRow } from './types';
@@ -14,7 +16,12 @@ export interface RunOptions {
   client?: ClientOptions;
   chunkRows?: number;
   chunkBytes?: number;
+  /** Chunks in flight at once (default CONCURRENT_CHUNKS). */
+  concurrency?: number;
 }
+
+/** Requests in flight at once: enough to keep a service's workers busy while Excel writes, few enough to be polite. */
+export const CONCURRENT_CHUNKS = 4;
 
 export interface RunProgress {
   /** Rows to classify in this run (in "fill blanks only", the rows whose result cells are empty). */
@@ -40,8 +47,8 @@ export class ClassifyRun {
   readonly needsReview: number[] = [];
   private headerPending: boolean;
   private running = false;
-  /** The request sent ahead for the next chunk. */
-  private ahead: { index: number; promise: Promise<ClassifyResponse> } | null = null;
+  /** Requests sent for chunks not written yet, by chunk index. */
+  private readonly inFlight = new Map<number, { promise: Promise<ClassifyResponse>; failed: boolean }>();
 
   constructor(
     private readonly excelRun: ExcelRunner,
@@ -60,33 +67,32 @@ export class ClassifyRun {
   }
 
   /**
-   * Sends the remaining chunks. Resolves 'cancelled' when the signal fires; throws ServiceError on a failure.
-   * One request runs ahead: chunk i+1 is sent before chunk i is written, so the service never waits for Excel.
+   * Sends the remaining chunks, `concurrency` at a time, and writes them in order. Resolves 'cancelled' when the
+   * signal fires; throws ServiceError on a failure.
    */
   async continue(onProgress: (p: RunProgress) => void = () => {}, signal?: AbortSignal): Promise<RunOutcome> {
     if (this.running) throw new Error('this run is already going');
     this.running = true;
+    const width = Math.max(1, this.opts.concurrency ?? CONCURRENT_CHUNKS);
+    for (const [i, f] of this.inFlight) if (f.failed) this.inFlight.delete(i); // asked again below
     try {
       while (this.next < this.chunks.length) {
-        if (signal?.aborted) {
-          this.ahead = null;
-          return 'cancelled';
-        }
+        if (signal?.aborted) return 'cancelled';
         const index = this.next;
-        const pending = this.ahead?.index === index ? this.ahead.promise : this.send(index, signal);
-        this.ahead = null;
+        for (let i = index; i < Math.min(this.chunks.length, index + width); i++) {
+          if (this.inFlight.has(i)) continue;
+          const f = { promise: this.send(i, signal), failed: false };
+          f.promise.catch(() => (f.failed = true)); // reported when its turn comes
+          this.inFlight.set(i, f);
+        }
         let res: ClassifyResponse;
         try {
-          res = await pending;
+          res = await this.inFlight.get(index)!.promise;
         } catch (err) {
           if (err instanceof ServiceError && err.kind === 'cancelled') return 'cancelled';
           throw err;
         }
-        if (index + 1 < this.chunks.length && !signal?.aborted) {
-          const promise = this.send(index + 1, signal);
-          promise.catch(() => undefined); // reported when its turn comes
-          this.ahead = { index: index + 1, promise };
-        }
+        this.inFlight.delete(index);
         // The answer is written even when Cancel was pressed meanwhile: it is recorded in the audit trail already.
         const rows = this.rowsOf(index);
         const items = rows.map((row, i) => ({ row, result: res.rows[i] }));
@@ -104,7 +110,8 @@ export class ClassifyRun {
       }
       return 'done';
     } finally {
-      if (signal?.aborted) this.ahead = null;
+      // Cancelled: the chunks in flight are abandoned (their requests were aborted) and asked again on continue().
+      if (signal?.aborted) this.inFlight.clear();
       this.running = false;
     }
   }

@@ -208,16 +208,21 @@ test('cancel half-way keeps the rows written; Resume finishes; a failed chunk sh
   let calls = 0;
   let release!: () => void;
   const cancelled = new Promise<void>((r) => (release = r));
+  let isCancelled = false;
+  let refused = false;
+  // Chunks go out several at a time: each is known by its first item id (INV-00001, -00501, -01001, -01501).
   await page.route(`${svc.url}/api/v1/classify`, async (route) => {
     calls++;
-    if (calls === 3) {
+    const first = (JSON.parse(route.request().postData() ?? '{}') as { rows?: { item_id?: string }[] }).rows?.[0]?.item_id;
+    if (first === 'INV-01001' && !isCancelled) {
       // the third chunk is held until Cancel was pressed; the page aborts it
       await cancelled;
       await route.abort().catch(() => undefined);
       return;
     }
-    if (calls === 5) {
-      await route.abort('connectionrefused'); // the service unreachable for the fourth chunk's first attempt
+    if (first === 'INV-01501' && isCancelled && !refused) {
+      refused = true;
+      await route.abort('connectionrefused'); // the service unreachable for the fourth chunk's first attempt after Resume
       return;
     }
     await route.fallback();
@@ -226,6 +231,7 @@ test('cancel half-way keeps the rows written; Resume finishes; a failed chunk sh
   await page.click('#classify');
   await waitText(page, '#progress-text', '1,000 of 2,000 rows');
   await page.click('#cancel');
+  isCancelled = true;
   release();
   await page.waitForSelector('#message:not([hidden])');
   expect(await page.textContent('#message-text')).toBe('Cancelled after 1,000 of 2,000 rows. The rows written stay.');
@@ -233,7 +239,7 @@ test('cancel half-way keeps the rows written; Resume finishes; a failed chunk sh
   await checkRows(page, 2, 1001);
   expect((await values(page, 'C1002:K2001')).flat().every((v) => v === '')).toBe(true);
 
-  await page.click('#retry'); // Resume: chunk 3 is sent again, chunk 4 fails
+  await page.click('#retry'); // Resume: chunks 3 and 4 are sent again, chunk 4 fails
   await page.waitForSelector('#message.error:not([hidden])');
   expect(await page.textContent('#message-text')).toMatch(
     /^rows 1502-2001: the classification service \(this page's server\) cannot be reached: .+\. The 1,500 rows written stay; Retry continues from the next one\.$/,
@@ -245,7 +251,8 @@ test('cancel half-way keeps the rows written; Resume finishes; a failed chunk sh
   await waitText(page, '#sum-note', '2,000 of 2,000');
   const answers = await checkRows(page, 2, 2001, { complete: true });
   expect(new Set(answers.map((a) => a.requestId)).size).toBe(4);
-  expect(calls).toBe(6);
+  // first run: all four chunks; Resume: chunks 3 and 4; Retry: chunk 4
+  expect(calls).toBe(7);
   expect((await stats(page)).syncSizes.length).toBe(4);
   expect(errors).toEqual([]);
   await page.context().close();

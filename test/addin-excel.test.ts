@@ -245,6 +245,30 @@ describe('service client', () => {
 });
 
 describe('a run: chunks, one sync each, failure and retry, cancel and resume', () => {
+  test('at most `concurrency` chunks in flight, written in order whatever order the answers come back in', async () => {
+    const wb = book(95);
+    const data = await readSelection(wb.context, { header: true });
+    let inFlight = 0;
+    let most = 0;
+    const fetch = (async (_u: string, init: RequestInit) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      const body = JSON.parse(String(init.body)) as { rows: { description: string }[] };
+      await new Promise((r) => setTimeout(r, Math.random() * 20)); // answers come back out of order
+      inFlight--;
+      const rows = body.rows.map(() => row('ok', ['610910'], [0.9]));
+      return new Response(JSON.stringify({ request_id: `req-${body.rows[0].description.replace(/\D/g, '')}`, kind: 'classify', created_at: '', country: null, row_count: rows.length, rows }), { status: 200 });
+    }) as unknown as typeof globalThis.fetch;
+    const run = new ClassifyRun((fn) => fn(wb.context), data, { mode: 'overwrite', client: { fetch }, chunkRows: 10, concurrency: 3 });
+    const done: number[] = [];
+    expect(await run.continue((p) => done.push(p.done))).toBe('done');
+    expect(most).toBe(3);
+    expect(done).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 95]);
+    const idOf = (s: number) => `req-${String(data.rows[s].description).replace(/\D/g, '')}`;
+    expect(run.progress.requestIds).toEqual(run.chunks.map(([s]) => idOf(s)));
+    for (const [s, e] of run.chunks) for (let i = s; i < e; i++) expect(wb.get(`K${data.rows[i].sheetRow + 1}`)).toBe(idOf(s));
+  });
+
   /** A service double that answers per description; fails the given call numbers. */
   function service(failOn: Set<number> = new Set()) {
     const seen: number[] = [];
@@ -284,11 +308,15 @@ describe('a run: chunks, one sync each, failure and retry, cancel and resume', (
     expect(await run.continue((p) => seenProgress.push(p.done))).toBe('done');
     expect(seenProgress).toEqual([10, 20, 24]);
     expect(wb.syncs).toBe(3);
-    expect(svc.seen).toEqual([10, 10, 4]);
+    // The three chunks went out together; the third's answer (call 3) came back before the second failed and is
+    // written without being asked for again; only the failed second chunk is sent again (call 4).
+    expect(svc.calls()).toBe(4);
+    expect(svc.seen).toEqual([10, 4, 10]);
     expect(wb.get('J5')).toBe('ok');
     expect(wb.get('K5')).toBeUndefined(); // skipped row untouched
-    expect(wb.get('K26')).toBe('req-4');
-    expect(run.progress).toMatchObject({ done: 24, ok: 22, review: 2, error: 0, requestIds: ['req-1', 'req-3', 'req-4'] });
+    expect(wb.get('K16')).toBe('req-4');
+    expect(wb.get('K26')).toBe('req-3');
+    expect(run.progress).toMatchObject({ done: 24, ok: 22, review: 2, error: 0, requestIds: ['req-1', 'req-4', 'req-3'] });
     expect(run.needsReview).toEqual([7, 17]); // "item 7" and "item 17" (sheet rows 8 and 18)
     expect(wb.fill('C8')).toBe(REVIEW_FILL);
     expect(run.finished).toBe(true);
@@ -308,8 +336,8 @@ describe('a run: chunks, one sync each, failure and retry, cancel and resume', (
     expect(wb.get('C10')).toBe('610910');
     expect(wb.get('C11')).toBeUndefined();
     expect(await run.continue()).toBe('done');
-    // the second chunk had been sent ahead when Cancel came (this double ignores the abort): it is sent again
-    expect(svc.seen).toEqual([10, 10, 10, 10, 1]);
+    // all four chunks were in flight when Cancel came (this double ignores the abort): the three unwritten ones are sent again
+    expect(svc.seen).toEqual([10, 10, 10, 1, 10, 10, 1]);
     expect(wb.get('C31')).toBe('610910');
     expect(wb.get('C1')).toBe('610910'); // no header: the first row is data
   });

@@ -229,6 +229,45 @@ describe.each(backends)('audit store: $name', (backend) => {
     expect(await verifyChain(again)).toMatchObject({ ok: true, records: 5, requests: 2 });
   });
 
+  test('a staged request commits as one request with its rows in order, records the same as appendRequest would', async () => {
+    const { store } = await fresh();
+    await store.appendRequest(req('req-before-01', 1));
+    const r = req('req-staged-01', 2500);
+    const staged = await store.stageRequest(r.requestId, r.createdAt);
+    for (let i = 0; i < r.rows.length; i += 700) await staged.add(r.rows.slice(i, i + 700));
+    expect(staged.rows).toBe(2500);
+    expect(await store.hasRequest(r.requestId)).toBe(false); // staged rows are not in the trail
+    await staged.commit(r.head);
+    expect(await store.getRequest(r.requestId)).toEqual({ head: r.head, rows: r.rows });
+    const v = await verifyChain(store);
+    expect(v).toMatchObject({ ok: true, records: 2 + 2501, requests: 2 });
+    // The same content appended directly on another store chains to the same hashes.
+    const other = (await fresh()).store;
+    await other.appendRequest(req('req-before-01', 1));
+    await other.appendRequest(r);
+    expect((await verifyChain(other)).last).toEqual(v.last);
+  });
+
+  test('a staged request that is discarded, or never committed, leaves nothing in the trail; a taken id is refused whole', async () => {
+    const { store, reopen } = await fresh();
+    const a = await store.stageRequest('req-staged-02', 'x');
+    await a.add(['{"a":1}', '{"a":2}']);
+    await a.discard();
+    await expect(a.commit('{}')).rejects.toThrow(/already committed or discarded/);
+    const b = await store.stageRequest('req-staged-03', 'x');
+    await b.add(['{"b":1}']); // the process "dies" here: never committed
+    await store.appendRequest(req('req-taken-001', 1));
+    const c = await store.stageRequest('req-taken-001', 'x');
+    await c.add(['{"c":1}', '{"c":2}']);
+    await expect(c.commit('{"again":true}')).rejects.toBeInstanceOf(DuplicateRequestError);
+    expect(await store.getRequest('req-taken-001')).toEqual({ head: req('req-taken-001', 1).head, rows: req('req-taken-001', 1).rows });
+    expect(await store.hasRequest('req-staged-02')).toBe(false);
+    expect(await store.hasRequest('req-staged-03')).toBe(false);
+    const again = await reopen();
+    opened.push(again);
+    expect(await verifyChain(again)).toMatchObject({ ok: true, records: 2, requests: 1 });
+  });
+
   test('concurrent appends from two store instances keep one unbroken chain', async () => {
     const f = await fresh();
     const other = await f.reopen();

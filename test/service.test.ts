@@ -190,7 +190,7 @@ describe('GET /classifications/:requestId', () => {
     await first.store.close();
     // Today's engine: another review threshold and no rules, so other versions and other answers.
     const { engine } = opened;
-    const changed = createEngine(engine.ds, engine.model, { ...engine.config, reviewThreshold: 1 }, null);
+    const changed = createEngine(engine.ds, engine.model, { ...engine.config, reviewThreshold: 0, kinds: undefined }, null);
     const store = new SqliteStore(first.file);
     stores.push(store);
     const versions = { ...opened.versions, config: 'changed-config', rules: 'none' };
@@ -200,12 +200,12 @@ describe('GET /classifications/:requestId', () => {
     expect(after.body.versions).toEqual(opened.versions);
     const re = await request(app).post(`${API}/classifications/${id}/reclassify`).expect(200);
     expect(re.body).toMatchObject({ reclassified_from: id, original_versions: opened.versions, versions });
-    // Every row the old engine marked ok is review today (threshold 1): exactly those changed.
-    const wasOk = res.body.rows.map((r: { status: string }, i: number) => (r.status === 'ok' ? i + 1 : 0)).filter(Boolean);
-    expect(wasOk.length).toBeGreaterThan(0);
+    // Every row the old engine marked review is ok today (threshold 0): exactly those changed.
+    const wasReview = res.body.rows.map((r: { status: string }, i: number) => (r.status === 'review' ? i + 1 : 0)).filter(Boolean);
+    expect(wasReview.length).toBeGreaterThan(0);
     const changedRows = re.body.rows.filter((c: { before: { status: string }; after: { status: string } }) => c.before.status !== c.after.status);
-    expect(changedRows.map((c: { row: number }) => c.row)).toEqual(wasOk);
-    for (const c of changedRows) expect(c.after.status).toBe('review');
+    expect(changedRows.map((c: { row: number }) => c.row)).toEqual(wasReview);
+    for (const c of changedRows) expect(c.after.status).toBe('ok');
     expect((await verifyChain(store)).ok).toBe(true);
   });
 
@@ -427,7 +427,7 @@ describe('OpenAPI document', () => {
       .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`))
       .sort();
     expect(appRoutes(app)).toEqual(documented);
-    expect(documented.length).toBe(8);
+    expect(documented.length).toBe(11);
   });
 
   test('every $ref resolves, and the documented examples validate against the schemas the handlers use', () => {

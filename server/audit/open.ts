@@ -1,13 +1,14 @@
 // Chooses the audit store from the environment: PostgreSQL when DATABASE_URL is set, else the SQLite file at
 // SQLITE_PATH (default ./data/audit.sqlite).
 import { SqliteStore } from './sqlite';
+// A static import: a dynamic import('./postgres') does not resolve when the service runs under `node --require tsx/cjs`.
+import { PgStore } from './postgres';
 import type { AuditStore } from './store';
 
 export const DEFAULT_SQLITE_PATH = './data/audit.sqlite';
 
 export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<AuditStore> {
   if (env.DATABASE_URL) {
-    const { PgStore } = await import('./postgres');
     return PgStore.open(env.DATABASE_URL);
   }
   return new SqliteStore(env.SQLITE_PATH || DEFAULT_SQLITE_PATH);

@@ -9,7 +9,11 @@ import {
   type ChainRecord,
   type NewFeedback,
   type NewRequest,
+  type StagedRequest,
   type StoredRequest,
+  STAGED_MAX_AGE_MS,
+  rowRecords,
+  stagedRequest,
 } from './store';
 
 /** Versioned schema migrations, applied in order, each once (recorded in schema_migrations). */
@@ -39,7 +43,23 @@ export const PG_MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON records FOR EACH STATEMENT EXECUTE FUNCTION records_append_only();
     `,
   },
+  {
+    version: 2,
+    name: 'staged rows of big requests',
+    sql: `
+      CREATE TABLE staged_rows (
+        token TEXT NOT NULL,
+        row_no INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        staged_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (token, row_no)
+      );
+    `,
+  },
 ];
+
+/** Staged rows read per page while committing. */
+const STAGE_PAGE = 1000;
 
 /** Advisory lock keys: one for appends, one for migrations. */
 const APPEND_LOCK = 734_001;
@@ -75,6 +95,7 @@ export class PgStore implements AuditStore {
     try {
       if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await store.migrate();
+      await pool.query(`DELETE FROM staged_rows WHERE staged_at < now() - make_interval(secs => $1)`, [STAGED_MAX_AGE_MS / 1000]);
     } catch (e) {
       await pool.end();
       throw e;
@@ -110,11 +131,16 @@ export class PgStore implements AuditStore {
     });
   }
 
-  private async appendAll(c: PoolClient, recs: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[]): Promise<void> {
+  /** The chain head, under the append lock (taken here, held to the end of the transaction). */
+  private async lockedHead(c: PoolClient): Promise<{ seq: number; prevHash: string }> {
     await c.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
     const head = (await c.query('SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1')).rows[0] as { seq: string; hash: string } | undefined;
-    let seq = head ? Number(head.seq) : 0;
-    let prevHash = head?.hash ?? GENESIS_HASH;
+    return { seq: head ? Number(head.seq) : 0, prevHash: head?.hash ?? GENESIS_HASH };
+  }
+
+  /** Chains records after `at` and inserts them, INSERT_CHUNK per statement; returns the new head. */
+  private async chain(c: PoolClient, at: { seq: number; prevHash: string }, recs: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[]): Promise<{ seq: number; prevHash: string }> {
+    let { seq, prevHash } = at;
     const all: ChainRecord[] = recs.map((r) => {
       const rec = { ...r, seq: ++seq, prevHash };
       const hash = recordHash(rec);
@@ -130,6 +156,43 @@ export class PgStore implements AuditStore {
         [col('seq'), col('kind'), col('requestId'), col('rowNo'), col('rowCount'), col('createdAt'), col('lookupKey'), col('payload'), col('prevHash'), col('hash')],
       );
     }
+    return { seq, prevHash };
+  }
+
+  private async appendAll(c: PoolClient, recs: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[]): Promise<void> {
+    await this.chain(c, await this.lockedHead(c), recs);
+  }
+
+  async stageRequest(requestId: string, createdAt: string): Promise<StagedRequest> {
+    return stagedRequest(requestId, {
+      stage: async (token, first, batch) => {
+        await this.pool.query(
+          'INSERT INTO staged_rows (token, row_no, payload) SELECT $1, $2::int + n - 1, p FROM unnest($3::text[]) WITH ORDINALITY AS t(p, n)',
+          [token, first, batch],
+        );
+      },
+      commit: async (token, rows, head) => {
+        try {
+          await this.tx(async (c) => {
+            let at = await this.chain(c, await this.lockedHead(c), [{ kind: 'request', requestId, rowNo: null, rowCount: rows, createdAt, lookupKey: null, payload: head }]);
+            for (let after = 0; after < rows; ) {
+              const part = (await c.query('SELECT row_no, payload FROM staged_rows WHERE token = $1 AND row_no > $2 ORDER BY row_no LIMIT $3', [token, after, STAGE_PAGE]))
+                .rows as { row_no: number; payload: string }[];
+              if (part.length === 0) throw new Error(`staged rows of request ${requestId} are missing after row ${after}`);
+              at = await this.chain(c, at, rowRecords(requestId, createdAt, part));
+              after = part[part.length - 1].row_no;
+            }
+            await c.query('DELETE FROM staged_rows WHERE token = $1', [token]);
+          });
+        } catch (e) {
+          if ((e as { code?: string }).code === '23505' && (await this.hasRequest(requestId))) throw new DuplicateRequestError(requestId);
+          throw e;
+        }
+      },
+      drop: async (token) => {
+        await this.pool.query('DELETE FROM staged_rows WHERE token = $1', [token]);
+      },
+    });
   }
 
   async appendRequest(r: NewRequest): Promise<void> {

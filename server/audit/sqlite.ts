@@ -11,7 +11,11 @@ import {
   type NewFeedback,
   type NewRequest,
   type RecordKind,
+  type StagedRequest,
   type StoredRequest,
+  STAGED_MAX_AGE_MS,
+  rowRecords,
+  stagedRequest,
 } from './store';
 
 /** Versioned schema migrations, applied in order, each once (recorded in schema_migrations). */
@@ -39,7 +43,25 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE TRIGGER records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'staged rows of big requests',
+    sql: `
+      CREATE TABLE staged_rows (
+        token TEXT NOT NULL,
+        row_no INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        staged_at TEXT NOT NULL,
+        PRIMARY KEY (token, row_no)
+      );
+    `,
+  },
 ];
+
+/** Records per multi-row INSERT (10 parameters each; SQLite allows 32,766). */
+const INSERT_ROWS = 200;
+/** Staged rows read per page while committing. */
+const STAGE_PAGE = 1000;
 
 interface Row {
   seq: number;
@@ -70,7 +92,7 @@ const toRecord = (r: Row): ChainRecord => ({
 export class SqliteStore implements AuditStore {
   readonly backend = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly insert: Database.Statement;
+  private readonly inserts = new Map<number, Database.Statement>();
   private readonly last: Database.Statement;
 
   constructor(readonly file: string) {
@@ -81,10 +103,7 @@ export class SqliteStore implements AuditStore {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
     this.migrate();
-    this.insert = this.db.prepare(
-      `INSERT INTO records (seq, kind, request_id, row_no, row_count, created_at, lookup_key, payload, prev_hash, hash)
-       VALUES (@seq, @kind, @requestId, @rowNo, @rowCount, @createdAt, @lookupKey, @payload, @prevHash, @hash)`,
-    );
+    this.db.prepare('DELETE FROM staged_rows WHERE staged_at < ?').run(new Date(Date.now() - STAGED_MAX_AGE_MS).toISOString());
     this.last = this.db.prepare('SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1');
   }
 
@@ -102,17 +121,78 @@ export class SqliteStore implements AuditStore {
     }
   }
 
+  /** INSERT of n records in one statement (prepared once per n). */
+  private insertOf(n: number): Database.Statement {
+    let st = this.inserts.get(n);
+    if (!st) {
+      st = this.db.prepare(
+        `INSERT INTO records (seq, kind, request_id, row_no, row_count, created_at, lookup_key, payload, prev_hash, hash) VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      );
+      this.inserts.set(n, st);
+    }
+    return st;
+  }
+
+  /** The chain head: the last record's seq and hash. */
+  private head(): { seq: number; prevHash: string } {
+    const h = this.last.get() as { seq: number; hash: string } | undefined;
+    return { seq: h?.seq ?? 0, prevHash: h?.hash ?? GENESIS_HASH };
+  }
+
+  /** Chains records after `at` and inserts them, many per statement; returns the new head. Inside an IMMEDIATE transaction. */
+  private chain(at: { seq: number; prevHash: string }, recs: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[]): { seq: number; prevHash: string } {
+    let { seq, prevHash } = at;
+    for (let i = 0; i < recs.length; i += INSERT_ROWS) {
+      const part = recs.slice(i, i + INSERT_ROWS);
+      const params: unknown[] = [];
+      for (const r of part) {
+        const rec = { ...r, seq: ++seq, prevHash };
+        const hash = recordHash(rec);
+        params.push(rec.seq, rec.kind, rec.requestId, rec.rowNo, rec.rowCount, rec.createdAt, rec.lookupKey, rec.payload, rec.prevHash, hash);
+        prevHash = hash;
+      }
+      this.insertOf(part.length).run(...params);
+    }
+    return { seq, prevHash };
+  }
+
   /** Appends records after the current chain head; must run inside an IMMEDIATE transaction. */
   private appendAll(recs: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[]): void {
-    const head = this.last.get() as { seq: number; hash: string } | undefined;
-    let seq = head?.seq ?? 0;
-    let prevHash = head?.hash ?? GENESIS_HASH;
-    for (const r of recs) {
-      const rec = { ...r, seq: ++seq, prevHash };
-      const hash = recordHash(rec);
-      this.insert.run({ ...rec, hash });
-      prevHash = hash;
-    }
+    this.chain(this.head(), recs);
+  }
+
+  async stageRequest(requestId: string, createdAt: string): Promise<StagedRequest> {
+    const stage = this.db.prepare('INSERT INTO staged_rows (token, row_no, payload, staged_at) VALUES (?, ?, ?, ?)');
+    const page = this.db.prepare('SELECT row_no, payload FROM staged_rows WHERE token = ? AND row_no > ? ORDER BY row_no LIMIT ?');
+    const drop = this.db.prepare('DELETE FROM staged_rows WHERE token = ?');
+    return stagedRequest(requestId, {
+      stage: async (token, first, batch) => {
+        const at = new Date().toISOString();
+        this.db.transaction(() => batch.forEach((payload, i) => stage.run(token, first + i, payload, at)))();
+      },
+      commit: async (token, rows, head) => {
+        try {
+          this.db
+            .transaction(() => {
+              let at = this.chain(this.head(), [{ kind: 'request', requestId, rowNo: null, rowCount: rows, createdAt, lookupKey: null, payload: head }]);
+              for (let after = 0; after < rows; ) {
+                const part = page.all(token, after, STAGE_PAGE) as { row_no: number; payload: string }[];
+                if (part.length === 0) throw new Error(`staged rows of request ${requestId} are missing after row ${after}`);
+                at = this.chain(at, rowRecords(requestId, createdAt, part));
+                after = part[part.length - 1].row_no;
+              }
+              drop.run(token);
+            })
+            .immediate();
+        } catch (e) {
+          if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && (await this.hasRequest(requestId))) throw new DuplicateRequestError(requestId);
+          throw e;
+        }
+      },
+      drop: async (token) => {
+        drop.run(token);
+      },
+    });
   }
 
   async appendRequest(r: NewRequest): Promise<void> {

@@ -65,10 +65,77 @@ export class DuplicateRequestError extends Error {
   }
 }
 
+/**
+ * A request too big to hold in memory: its rows are staged in batches (outside the chain, in a table of their own)
+ * and recorded by commit() in ONE transaction, request record and rows in order, so the trail still gets the whole
+ * request or nothing. Staged rows of a run that died are never part of the chain (and are dropped after a day).
+ */
+export interface StagedRequest {
+  readonly requestId: string;
+  /** Rows staged so far. */
+  readonly rows: number;
+  /** Stages the next rows (JSON text each), numbered on from the last. */
+  add(rows: string[]): Promise<void>;
+  /** Records the request (head JSON text) with every staged row in one transaction; throws DuplicateRequestError when the id is taken. */
+  commit(head: string): Promise<void>;
+  /** Drops the staged rows; nothing is recorded. */
+  discard(): Promise<void>;
+}
+
+/** What a backend does for a staged request; stagedRequest() adds the bookkeeping. */
+export interface StagingOps {
+  /** Stores rows first..first+batch.length-1 under the token. */
+  stage(token: string, first: number, batch: string[]): Promise<void>;
+  /** In one transaction: the request record, the token's rows 1..rows in order, the staging dropped. */
+  commit(token: string, rows: number, head: string): Promise<void>;
+  drop(token: string): Promise<void>;
+}
+
+/** The 'row' records of a request. */
+export function rowRecords(requestId: string, createdAt: string, rows: { row_no: number; payload: string }[]): Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[] {
+  return rows.map((p) => ({ kind: 'row', requestId, rowNo: p.row_no, rowCount: null, createdAt, lookupKey: null, payload: p.payload }));
+}
+
+export function stagedRequest(requestId: string, ops: StagingOps): StagedRequest {
+  const token = crypto.randomUUID();
+  let rows = 0;
+  let open = true;
+  const check = () => {
+    if (!open) throw new Error(`request ${requestId} is already committed or discarded`);
+  };
+  return {
+    requestId,
+    get rows() {
+      return rows;
+    },
+    async add(batch) {
+      check();
+      if (batch.length === 0) return;
+      const first = rows + 1;
+      rows += batch.length;
+      await ops.stage(token, first, batch);
+    },
+    async commit(head) {
+      check();
+      await ops.commit(token, rows, head);
+      open = false;
+    },
+    async discard() {
+      open = false;
+      await ops.drop(token);
+    },
+  };
+}
+
+/** Staged rows older than this are leftovers of runs that died, dropped when a store opens. */
+export const STAGED_MAX_AGE_MS = 24 * 3600 * 1000;
+
 export interface AuditStore {
   readonly backend: 'sqlite' | 'postgres';
   /** Appends the request and its rows in one transaction. Throws DuplicateRequestError when the id is taken. */
   appendRequest(r: NewRequest): Promise<void>;
+  /** Starts a request whose rows are staged in batches and recorded together by commit(). */
+  stageRequest(requestId: string, createdAt: string): Promise<StagedRequest>;
   hasRequest(requestId: string): Promise<boolean>;
   /** The request's head and rows exactly as appended, or null when unknown. */
   getRequest(requestId: string): Promise<StoredRequest | null>;

@@ -7,37 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { runReview } from '../review/run';
+import { invented, rng } from './rows';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
-
-// Invented vocabulary, combined so that the descriptions are varied (few exact repeats), as in a real workbook.
-const GOODS = [
-  'cotton t-shirt knitted', 'polyester fleece jacket', 'denim jeans woven', 'wool sweater knitted', 'leather work gloves',
-  'running shoes textile upper', 'silk scarf woven', 'baseball cap cotton', 'usb-c charging cable', 'bluetooth speaker',
-  'led lamp bulb e27', 'li-ion power bank', 'wireless mouse', 'mechanical keyboard', 'lcd monitor 27 inch',
-  'ip security camera', 'alkaline batteries aa', 'stainless steel hex bolt', 'zinc plated washers', 'claw hammer steel',
-  'cordless drill 18v', 'pvc insulating tape', 'brass door hinge', 'padlock laminated steel', 'aluminium step ladder',
-  'acrylic wall paint', 'steel wire nails', 'frozen shrimp peeled', 'extra virgin olive oil', 'dark chocolate bar',
-  'basmati rice milled', 'canned tuna in oil', 'roasted coffee beans', 'green tea leaves', 'natural honey jar',
-  'durum wheat pasta', 'shelled almonds', 'cheddar cheese block', 'orange juice unfermented', 'ceramic coffee mug',
-  'glass food container', 'plastic storage box', 'wooden cutting board', 'cotton bath towel', 'polyester bed sheet',
-];
-const QUALIFIERS = ['mens', 'womens', 'kids', 'black', 'white', 'navy', 'assorted', 'premium', 'eco', 'heavy duty', 'mini', 'large', ''];
-const PACKS = ['', 'pack of 2', '12 pcs', 'box/100', '1kg', '500g', 'set', 'x6', '10 pk'];
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function generate(file: string, n: number): Promise<void> {
   const r = rng(1);
   const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)];
+  const describe = invented(r);
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet('Lines');
   ws.columns = [
@@ -52,7 +29,7 @@ async function generate(file: string, n: number): Promise<void> {
   for (let i = 1; i <= n; i++) {
     const row = i + 1;
     const sku = `SKU-${(1000 + Math.floor(r() * 90000)).toString(36).toUpperCase()}`;
-    const desc = [pick(QUALIFIERS), pick(GOODS), pick(PACKS), r() < 0.3 ? sku : ''].filter(Boolean).join(' ');
+    const desc = describe(sku);
     const qty = 1 + Math.floor(r() * 500);
     const price = Math.round(r() * 10000) / 100;
     const x = ws.addRow([i, sku, desc, qty, price, { formula: `D${row}*E${row}`, result: Math.round(qty * price * 100) / 100 }, pick(['CN', 'VN', 'IN', 'TR', 'DE'])]);

@@ -1,8 +1,8 @@
 // npm run bench: speed and memory of the engine on this machine.
 // - cold start (process start to engine ready) in a fresh process, with the model cache and without;
 // - training time of the full model;
-// - throughput on 10,000 rows in one process, on every core (as the CLI runs) and on one thread,
-//   HS 6 only and with US national lines;
+// - throughput on 10,000 rows in one process: a worker pool of 1 and of every core (as the service, CLI and
+//   review run; engines open), and on the calling thread, HS 6 only and with US national lines;
 // - p50/p95 latency of single descriptions;
 // - peak resident memory of the benchmark process.
 // Rows are visible example descriptions, cycled. Writes reports/bench.json.
@@ -15,7 +15,7 @@ import { loadConfig } from '../config';
 import { trainModel } from '../pipeline/train';
 import { openEngine } from '../engine';
 import { classify } from '../classifier';
-import { classifyBatch, classifyAll } from '../parallel';
+import { classifyInOrder, InlineClassifier, WorkerPool } from '../pool';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -52,24 +52,39 @@ async function main() {
   trainModel(ds, ds.examples, config.training);
   const trainMs = performance.now() - t;
 
-  const { engine } = openEngine();
+  const opened = openEngine();
+  const { engine } = opened;
   // The same kinds of rows as before the new sources arrived (parcel lines, ruling subjects, ATLAS descriptions), so figures stay comparable.
   const texts = ds.examples.filter((e) => e.source === 'uk-parcel' || e.source === 'cross' || e.source === 'atlas').map((e) => e.text);
   const rows = Array.from({ length: 10000 }, (_, i) => texts[(i * 7919) % texts.length]);
   for (const r of rows.slice(0, 200)) await classify(engine, r); // warm-up
 
   log('throughput on 10,000 rows...');
-  const rate = async (f: () => unknown) => {
+  const rate = async (f: () => Promise<unknown>) => {
     const s = performance.now();
     await f();
     return Math.round(rows.length / ((performance.now() - s) / 1000));
   };
+  /** A pool of `n` workers: start-up (every engine open) and warm throughput, HS 6 and with US lines. */
+  const pooled = async (n: number) => {
+    const s = performance.now();
+    const pool = new WorkerPool(n);
+    await pool.ready();
+    const startMs = Math.round(performance.now() - s);
+    await classifyInOrder(pool, rows.slice(0, 200 * n)); // warm-up
+    const hs6 = await rate(() => classifyInOrder(pool, rows));
+    const us = await rate(() => classifyInOrder(pool, rows, { country: 'US' }));
+    await pool.close();
+    return { startMs, hs6, us };
+  };
+  const inline = new InlineClassifier(opened);
+  const oneWorker = await pooled(1);
+  const twoWorkers = await pooled(Math.max(2, os.availableParallelism()));
   const throughput = {
-    // What the CLI does: every core, worker start-up included.
-    allCores: await rate(() => classifyBatch(engine, rows)),
-    allCoresWithUsLines: await rate(() => classifyBatch(engine, rows, { country: 'US' })),
-    oneThread: await rate(() => classifyAll(engine, rows)),
-    oneThreadWithUsLines: await rate(() => classifyAll(engine, rows, 'US')),
+    // As the service, the CLI and review run: worker threads (WORKERS), engines already open.
+    workers: { one: oneWorker, all: { workers: Math.max(2, os.availableParallelism()), ...twoWorkers }, speedup: +(twoWorkers.hs6 / oneWorker.hs6).toFixed(2) },
+    oneThread: await rate(() => classifyInOrder(inline, rows)),
+    oneThreadWithUsLines: await rate(() => classifyInOrder(inline, rows, { country: 'US' })),
   };
 
   log('single-description latency...');

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ExcelJS from 'exceljs';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { parse as parseCsvStream } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -126,7 +126,19 @@ export interface ReadOptions {
 }
 
 /**
- * Reads all data rows of a .csv/.tsv, .xlsx/.xlsm or .jsonl/.ndjson file.
+ * Reads all data rows of a .csv/.tsv, .xlsx/.xlsm or .jsonl/.ndjson file (see streamRows; this collects them).
+ */
+export async function readRows(file: string, opts: ReadOptions): Promise<InputRow[]> {
+  const rows: InputRow[] = [];
+  for await (const r of streamRows(file, opts)) rows.push(r);
+  return rows;
+}
+
+/**
+ * The data rows of a .csv/.tsv, .xlsx/.xlsm or .jsonl/.ndjson file, one by one. CSV and JSONL are read
+ * streaming (memory does not grow with the file); XLSX is read whole (exceljs's streaming reader does not give
+ * what the rows need: sheet names before rows, number formats and formula results alike), then yielded.
+ * A bad file or a missing column fails before the first row; a missing JSONL field can only be known at the end.
  *
  * - id: the trimmed idColumn value as a string when idColumn is given (falls back to the row number when
  *   that cell is blank), else the 1-based data row number (header excluded; for XLSX the sheet row number
@@ -134,7 +146,7 @@ export interface ReadOptions {
  *   but still count for numbering, so ids point back to the place in the file.
  * - description: trimmed text; null with `problem` when blank or unreadable.
  */
-export async function readRows(file: string, opts: ReadOptions): Promise<InputRow[]> {
+export async function* streamRows(file: string, opts: ReadOptions): AsyncGenerator<InputRow> {
   const format = formatOf(file, READ_FORMATS, 'input');
   if (!opts.column || !opts.column.trim()) throw new InputError('No description column given');
   let stat: fs.Stats;
@@ -147,11 +159,14 @@ export async function readRows(file: string, opts: ReadOptions): Promise<InputRo
   if (!stat.isFile()) throw new InputError(`Input path is not a file: ${file}`);
   switch (format) {
     case 'csv':
-      return readCsv(file, opts);
+      yield* readCsv(file, opts);
+      return;
     case 'xlsx':
-      return readXlsx(file, opts);
+      yield* await readXlsx(file, opts);
+      return;
     case 'jsonl':
-      return readJsonl(file, opts);
+      yield* readJsonl(file, opts);
+      return;
   }
 }
 
@@ -185,25 +200,75 @@ type CellRead = { text: string } | { problem: string };
 
 // --- CSV ---
 
-function decodeText(buf: Buffer): string {
-  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString('utf16le');
-  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
-    const swapped = Buffer.from(buf.subarray(2));
-    swapped.swap16();
-    return swapped.toString('utf16le');
-  }
-  let text: string;
+type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+/**
+ * The text encoding of a file: UTF-16 by its byte-order mark, else UTF-8 when every byte sequence is valid UTF-8,
+ * else (most likely a Windows "ANSI" export) windows-1252. Reads the file once in chunks; never holds it whole.
+ * `binaryCheck` refuses a non-UTF-16 file with NUL bytes.
+ */
+async function sniffEncoding(file: string, binaryCheck: (() => InputError) | null): Promise<Encoding> {
+  const fh = await fs.promises.open(file, 'r');
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    // Not UTF-8: most likely a Windows "ANSI" export.
-    try {
-      text = new TextDecoder('windows-1252').decode(buf);
-    } catch {
-      text = buf.toString('latin1');
+    const buf = Buffer.alloc(1 << 20);
+    let { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    if (bytesRead >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return 'utf-16le';
+    if (bytesRead >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return 'utf-16be';
+    const dec = new TextDecoder('utf-8', { fatal: true });
+    let pos = 0;
+    let utf8 = true;
+    while (bytesRead > 0) {
+      const chunk = buf.subarray(0, bytesRead);
+      if (binaryCheck && chunk.includes(0)) throw binaryCheck();
+      if (utf8) {
+        try {
+          dec.decode(chunk, { stream: true });
+        } catch {
+          utf8 = false;
+          if (!binaryCheck) break;
+        }
+      }
+      pos += bytesRead;
+      ({ bytesRead } = await fh.read(buf, 0, buf.length, pos));
     }
+    if (utf8) {
+      try {
+        dec.decode();
+      } catch {
+        utf8 = false;
+      }
+    }
+    return utf8 ? 'utf-8' : 'windows-1252';
+  } finally {
+    await fh.close();
   }
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The file's text in chunks (byte-order mark dropped). */
+async function* textChunks(file: string, binaryCheck: (() => InputError) | null): AsyncGenerator<string> {
+  let encoding: Encoding;
+  try {
+    encoding = await sniffEncoding(file, binaryCheck);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`Cannot read input file ${file}: ${errMessage(err)}`);
+  }
+  const dec = new TextDecoder(encoding);
+  let first = true;
+  try {
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+      let text = dec.decode(chunk as Buffer, { stream: true });
+      if (first && text !== '') {
+        first = false;
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      }
+      if (text) yield text;
+    }
+  } catch (err) {
+    throw new InputError(`Cannot read input file ${file}: ${errMessage(err)}`);
+  }
+  const rest = dec.decode();
+  if (rest) yield rest;
 }
 
 /** Picks `,`, `;` or tab by counting them (outside quotes) in the header line; comma on a tie. */
@@ -221,45 +286,74 @@ export function sniffDelimiter(text: string): string {
   return best;
 }
 
-async function readCsv(file: string, opts: ReadOptions): Promise<InputRow[]> {
-  let buf: Buffer;
-  try {
-    buf = await fs.promises.readFile(file);
-  } catch (err) {
-    throw new InputError(`Cannot read input file ${file}: ${errMessage(err)}`);
-  }
-  if (buf.includes(0) && !(buf[0] === 0xff || buf[0] === 0xfe)) {
-    throw new InputError(`Cannot read ${file} as CSV: it looks like a binary file`);
-  }
-  const text = decodeText(buf);
-  let records: string[][];
-  try {
-    records = parseCsv(text, {
-      delimiter: sniffDelimiter(text),
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: false,
-    }) as string[][];
-  } catch (err) {
-    throw new InputError(`Cannot parse CSV file ${file}: ${errMessage(err)}`);
-  }
-  const headerIndex = records.findIndex((r) => r.some((v) => v.trim() !== ''));
-  if (headerIndex < 0) throw new InputError(`CSV file ${file} is empty: expected a header row`);
-  const header = records[headerIndex];
-  const descCol = findColumn(header, opts.column);
-  if (descCol < 0) throw missingColumn(file, opts.column, header);
+async function* readCsv(file: string, opts: ReadOptions): AsyncGenerator<InputRow> {
+  const chunks = textChunks(file, () => new InputError(`Cannot read ${file} as CSV: it looks like a binary file`));
+  const firstChunk = await chunks.next();
+  const head = firstChunk.done ? '' : firstChunk.value;
+  const parser = parseCsvStream({
+    delimiter: sniffDelimiter(head),
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: false,
+  });
+  // Feed the parser from the file while rows are taken from it (back-pressure through the parser's buffer).
+  const feeding = (async () => {
+    try {
+      if (head) await writeTo(parser, head);
+      for await (const text of chunks) await writeTo(parser, text);
+      parser.end();
+    } catch (err) {
+      parser.destroy(err as Error);
+    }
+  })();
+  let index = -1;
+  let headerIndex = -1;
+  let descCol = -1;
   let idCol = -1;
-  if (opts.idColumn !== undefined) {
-    idCol = findColumn(header, opts.idColumn);
-    if (idCol < 0) throw missingColumn(file, opts.idColumn, header);
+  try {
+    for await (const rec of parser as AsyncIterable<string[]>) {
+      index++;
+      if (headerIndex < 0) {
+        if (!rec.some((v) => v.trim() !== '')) continue;
+        headerIndex = index;
+        descCol = findColumn(rec, opts.column);
+        if (descCol < 0) throw missingColumn(file, opts.column, rec);
+        if (opts.idColumn !== undefined) {
+          idCol = findColumn(rec, opts.idColumn);
+          if (idCol < 0) throw missingColumn(file, opts.idColumn, rec);
+        }
+        continue;
+      }
+      if (rec.every((v) => v.trim() === '')) continue;
+      yield makeRow(index - headerIndex, idCol >= 0 ? rec[idCol] : undefined, { text: rec[descCol] ?? '' });
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`Cannot parse CSV file ${file}: ${errMessage(err)}`);
+  } finally {
+    parser.destroy();
+    await feeding;
   }
-  const rows: InputRow[] = [];
-  for (let i = headerIndex + 1; i < records.length; i++) {
-    const rec = records[i];
-    if (rec.every((v) => v.trim() === '')) continue;
-    rows.push(makeRow(i - headerIndex, idCol >= 0 ? rec[idCol] : undefined, { text: rec[descCol] ?? '' }));
-  }
-  return rows;
+  if (headerIndex < 0) throw new InputError(`CSV file ${file} is empty: expected a header row`);
+}
+
+/** Writes to a stream, waiting for 'drain' when its buffer is full. */
+function writeTo(w: NodeJS.WritableStream & { destroyed?: boolean }, chunk: string): Promise<void> {
+  if (w.destroyed) return Promise.reject(new Error('stopped'));
+  if (w.write(chunk)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      w.removeListener('drain', done);
+      w.removeListener('close', closed);
+      resolve();
+    };
+    const closed = () => {
+      w.removeListener('drain', done);
+      reject(new Error('stopped'));
+    };
+    w.once('drain', done);
+    w.once('close', closed);
+  });
 }
 
 // --- XLSX ---
@@ -393,32 +487,24 @@ function jsonValueText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-async function readJsonl(file: string, opts: ReadOptions): Promise<InputRow[]> {
-  let text: string;
-  try {
-    text = decodeText(await fs.promises.readFile(file));
-  } catch (err) {
-    throw new InputError(`Cannot read input file ${file}: ${errMessage(err)}`);
-  }
-  const lines = text.split(/\r?\n/);
-  const rows: InputRow[] = [];
+async function* readJsonl(file: string, opts: ReadOptions): AsyncGenerator<InputRow> {
   const keysSeen = new Set<string>();
   let objects = 0;
   let descFound = false;
   let idFound = opts.idColumn === undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
+  for await (const [i, raw] of lines(textChunks(file, null))) {
+    const line = raw.trim();
     const lineNo = i + 1;
     if (line === '') continue;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      rows.push({ id: lineNo, description: null, problem: `line ${lineNo}: invalid JSON` });
+      yield { id: lineNo, description: null, problem: `line ${lineNo}: invalid JSON` };
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      rows.push({ id: lineNo, description: null, problem: `line ${lineNo}: not a JSON object` });
+      yield { id: lineNo, description: null, problem: `line ${lineNo}: not a JSON object` };
       continue;
     }
     objects++;
@@ -436,15 +522,26 @@ async function readJsonl(file: string, opts: ReadOptions): Promise<InputRow[]> {
     const dk = findColumn(keys, opts.column);
     if (dk < 0) {
       const row = makeRow(lineNo, idText, { text: '' });
-      rows.push({ id: row.id, description: null, problem: `line ${lineNo}: no "${opts.column}" field` });
+      yield { id: row.id, description: null, problem: `line ${lineNo}: no "${opts.column}" field` };
       continue;
     }
     descFound = true;
-    rows.push(makeRow(lineNo, idText, { text: jsonValueText(obj[keys[dk]]) }));
+    yield makeRow(lineNo, idText, { text: jsonValueText(obj[keys[dk]]) });
   }
   if (objects > 0 && !descFound) throw missingColumn(file, opts.column, keysSeen);
   if (objects > 0 && !idFound) throw missingColumn(file, opts.idColumn ?? '', keysSeen);
-  return rows;
+}
+
+/** Numbered lines (0-based) of a text given in chunks; a trailing \r is left for trim(). */
+async function* lines(chunks: AsyncIterable<string>): AsyncGenerator<[number, string]> {
+  let rest = '';
+  let n = 0;
+  for await (const text of chunks) {
+    const parts = (rest + text).split('\n');
+    rest = parts.pop()!;
+    for (const p of parts) yield [n++, p];
+  }
+  yield [n, rest];
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@
 //   hs-classify audit verify   check the audit trail's hash chain (SQLITE_PATH or DATABASE_URL); exit 3 when broken
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { readRows, openWriter, assertDistinctPaths, InputError, type ResultRow } from './io';
+import { streamRows, openWriter, assertDistinctPaths, InputError, type ResultRow } from './io';
 import { openEngine } from '../engine';
-import { classifyBatch } from '../parallel';
+import { classifyStream, openClassifier } from '../pool';
 import { DataError } from '../data';
 import type { Country } from '../types';
 import fs from 'node:fs';
@@ -27,50 +27,81 @@ const PROGRESS_FROM = 500;
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
+/** A cheap estimate of the data rows of a CSV/JSONL file (its line breaks), for the progress bar. */
+async function estimateRows(file: string): Promise<number> {
+  let n = 0;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+    for (let i = (chunk as Buffer).indexOf(10); i >= 0; i = (chunk as Buffer).indexOf(10, i + 1)) n++;
+  }
+  return n;
+}
+
+/**
+ * Streams the input through the worker pool into the output: rows are read, classified (a bounded number of
+ * chunks in flight) and written in input order, so memory does not grow with the file (XLSX input is read whole).
+ */
 async function runClassify(o: { input: string; column: string; idColumn?: string; country?: Country; output: string } & DutyCliOptions) {
   assertDistinctPaths(o.input, o.output);
-  const rows = await readRows(o.input, { column: o.column, idColumn: o.idColumn });
-  const duties = await prepareDuties(o, rows.length);
-  const { engine, timings } = openEngine({ log });
-  log(`engine ready (data ${timings.dataMs.toFixed(0)} ms, model ${timings.modelMs.toFixed(0)} ms${timings.fromCache ? ' from cache' : ''})`);
-  const writer = await openWriter(o.output, { extraColumns: duties ? DUTY_COLUMNS : [] });
+  const duties = await prepareDuties(o);
+  const source = streamRows(o.input, { column: o.column, idColumn: o.idColumn });
+  // The first row (or the file's error: unreadable, missing column) before the engines are started.
+  const first = await source.next();
+  const rows = (async function* () {
+    if (!first.done) yield first.value;
+    yield* source;
+  })();
+  const isXlsx = /\.xls[xm]$/i.test(o.input);
+  const estimate = isXlsx ? 0 : await estimateRows(o.input);
+  const t0 = performance.now();
+  const classifier = await openClassifier({ log });
+  log(
+    classifier.workers
+      ? `${classifier.workers} worker threads ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`
+      : `engine ready in ${((performance.now() - t0) / 1000).toFixed(1)} s (WORKERS=0: this thread)`,
+  );
   const bar =
-    rows.length >= PROGRESS_FROM
+    estimate >= PROGRESS_FROM || isXlsx
       ? new cliProgress.SingleBar(
           { format: 'classifying [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 2000 },
           cliProgress.Presets.shades_classic,
         )
       : null;
-  bar?.start(rows.length, 0);
   const counts = { ok: 0, review: 0, error: 0 };
-  const t0 = performance.now();
+  let n = 0;
+  const t1 = performance.now();
+  let writer: Awaited<ReturnType<typeof openWriter>> | null = null;
   try {
-    const readable = rows.filter((r) => r.description !== null);
-    const results = await classifyBatch(
-      engine,
-      readable.map((r) => r.description!),
-      { country: o.country, onProgress: (done) => bar?.update(done) },
-    );
-    let next = 0;
-    for (const [i, row] of rows.entries()) {
+    writer = await openWriter(o.output, { extraColumns: duties ? DUTY_COLUMNS : [] });
+    bar?.start(Math.max(estimate, 1), 0);
+    for await (const { item: row, result: r } of classifyStream(classifier, rows, (x) => x.description, { country: o.country })) {
       let result: ResultRow =
-        row.description === null
+        r === null
           ? { id: row.id, description: null, status: 'error', candidates: [], error: row.problem ?? 'unreadable description' }
-          : { id: row.id, description: row.description, ...results[next++] };
-      if (duties) result = withDuties(duties, result, i);
+          : { id: row.id, description: row.description, ...r };
+      if (duties) result = withDuties(duties, result, n);
       counts[result.status]++;
       await writer.write(result);
+      n++;
+      if (bar && n % 100 === 0) {
+        if (n > bar.getTotal()) bar.setTotal(n + 1000);
+        bar.update(n);
+      }
     }
-    bar?.update(rows.length);
+    bar?.setTotal(Math.max(n, 1));
+    bar?.update(n);
     await writer.close();
   } catch (e) {
-    await writer.abort?.();
+    await writer?.abort?.();
     throw e;
   } finally {
     bar?.stop();
+    await classifier.close();
   }
-  const s = (performance.now() - t0) / 1000;
-  log(`${rows.length} rows in ${s.toFixed(1)} s (${(rows.length / Math.max(s, 1e-9)).toFixed(0)} rows/s): ${counts.ok} ok, ${counts.review} review, ${counts.error} error -> ${o.output}`);
+  const s = (performance.now() - t1) / 1000;
+  log(
+    `${n} rows in ${s.toFixed(1)} s (${(n / Math.max(s, 1e-9)).toFixed(0)} rows/s): ${counts.ok} ok, ${counts.review} review, ${counts.error} error -> ${o.output} ` +
+      `(peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`,
+  );
 }
 
 /** The duty options shared by classify and review. */

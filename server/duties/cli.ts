@@ -31,8 +31,7 @@ export function runDuties(o: { code: string; origin: string; date?: string; stee
  */
 export async function prepareDuties(
   o: DutyCliOptions & { country?: string; input: string; idColumn?: string; sheet?: string },
-  rowCount: number,
-): Promise<{ data: DutyData; origins: (string | null)[]; options: Omit<DutyOptions, 'origin'> } | null> {
+): Promise<{ data: DutyData; origin: string | null; origins: (string | null)[]; options: Omit<DutyOptions, 'origin'> } | null> {
   if (!o.origin && !o.originColumn) {
     if (o.date || o.steelPourCountry || o.aluminumSmeltCountry) throw new InputError('--date, --steel-pour-country and --aluminum-smelt-country need --origin or --origin-column');
     return null;
@@ -52,13 +51,9 @@ export async function prepareDuties(
   // Check the other options once, so a bad date fails the run instead of every row.
   const date = rethrow(() => checkDate(o.date)) as string;
   rethrow(() => [checkCountry(data, 'steel_pour_country', o.steelPourCountry), checkCountry(data, 'aluminum_smelt_country', o.aluminumSmeltCountry)]);
-  let origins: (string | null)[] = new Array(rowCount).fill(origin);
-  if (o.originColumn) {
-    const read = await readRows(o.input, { column: o.originColumn, idColumn: o.idColumn, sheet: o.sheet });
-    if (read.length !== rowCount) throw new InputError(`the origin column ${o.originColumn} has ${read.length} rows, the descriptions ${rowCount}`);
-    origins = read.map((r) => r.description);
-  }
-  return { data, origins, options: { date, steel_pour_country: o.steelPourCountry, aluminum_smelt_country: o.aluminumSmeltCountry } };
+  // The origin column is read on its own (one short value per row); row i of it goes with row i of the descriptions.
+  const origins = o.originColumn ? (await readRows(o.input, { column: o.originColumn, idColumn: o.idColumn, sheet: o.sheet })).map((r) => r.description) : [];
+  return { data, origin, origins, options: { date, steel_pour_country: o.steelPourCountry, aluminum_smelt_country: o.aluminumSmeltCountry } };
 }
 
 interface Row {
@@ -73,7 +68,7 @@ interface Row {
 /** The row with its duties; a row whose origin is blank or unknown becomes an error row saying so. */
 export function withDuties<R extends Row>(p: NonNullable<Awaited<ReturnType<typeof prepareDuties>>>, row: R, i: number): R {
   if (row.status === 'error') return row;
-  const given = p.origins[i];
+  const given = p.origin ?? p.origins[i] ?? null;
   if (!given) return { ...row, status: 'error', candidates: [], error: 'origin: blank (the origin column has no value on this row)' };
   try {
     return addDuties(p.data, row, { origin: checkOrigin(p.data, given), ...p.options });

@@ -3,8 +3,8 @@
 // 1. The workbook is read (exceljs, whole: the only way to keep every sheet, value, formula and format) to
 //    find the header and the descriptions, then let go: a heap of millions of cell objects slows every garbage
 //    collection while the rows are classified.
-// 2. The rows are classified in slices with classifyBatch (every core); per row only its cells' contents and
-//    its audit record (the JSON row the API would return) are kept.
+// 2. The rows are classified on the worker pool, streaming; per row only its cells' contents are kept, and its
+//    audit record (the JSON row the API would return) is staged in the audit store in batches.
 // 3. The run is recorded in the audit trail like POST /classify (one request, its rows, one transaction).
 // 4. The workbook is read again; the add-in's result columns are inserted right of the description column
 //    (formulas, merges, conditional formats, data validations, filters and print areas that pointed beyond it
@@ -16,8 +16,9 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import cliProgress from 'cli-progress';
 import { assertDistinctPaths, formulaSafe, InputError } from '../cli/io';
-import { openEngine, type OpenedEngine } from '../engine';
-import { classifyBatch } from '../parallel';
+import type { OpenedEngine } from '../engine';
+import { classifyStream, InlineClassifier, openClassifier, type EngineInfo, type RowClassifier } from '../pool';
+import { DuplicateRequestError, type AuditStore, type StagedRequest } from '../audit/store';
 import { MAX_DESCRIPTION_CHARS } from '../classifier';
 import { cleanDescription } from '../service/rows';
 import { openStore, describeStore } from '../audit/open';
@@ -33,8 +34,8 @@ const WIDTHS = [11, 12, 11, 12, 11, 12, 70, 10, 38];
 const STATUS_AT = 7;
 const REASONING_AT = 6;
 
-/** Rows classified per classifyBatch call: bounds the full results held in memory at once. */
-export const SLICE_ROWS = 25_000;
+/** Audit rows staged per batch while classifying (bounds what is held in memory). */
+export const AUDIT_BATCH = 1000;
 /** Rows listed on the Summary sheet, lowest confidence first. */
 export const LOWEST_LISTED = 100;
 export const SUMMARY_SHEET = 'Summary';
@@ -51,13 +52,23 @@ export interface ReviewOptions {
   country?: Country;
   /** Environment for the audit store (SQLITE_PATH / DATABASE_URL); default process.env. */
   env?: NodeJS.ProcessEnv;
-  /** An engine already open (tests, benchmark); default openEngine(). */
+  /** An engine already open (tests): classify on this thread with it. */
   opened?: OpenedEngine;
+  /** Where to classify (e.g. a pool shared with the service); default a worker pool of WORKERS threads, closed at the end. */
+  classifier?: RowClassifier;
   log?: (m: string) => void;
   /** Progress bar on stderr (default true). */
   progress?: boolean;
   /** Sheets with this many rows or more are written streaming (default STREAM_FROM). */
   streamFrom?: number;
+  /** An audit store already open (left open); default openStore(env), closed at the end. */
+  store?: AuditStore;
+  /** The request id to record under (a job's id); default a new UUID. An id already recorded (an earlier attempt of the same job) is kept as it is. */
+  requestId?: string;
+  /** Fail when the run cannot be recorded, instead of going on unrecorded (jobs). */
+  requireAudit?: boolean;
+  /** Rows classified so far, of the total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ReviewResult {
@@ -140,15 +151,21 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   const readS = (performance.now() - t0) / 1000;
   log(`read ${pending.length} rows from sheet "${sheetName}" of ${o.input} in ${readS.toFixed(1)} s (resident memory ${rssMb()})`);
 
-  // 2. Classify, slice by slice, keeping only the cells' contents and the audit record of each row.
-  const opened = o.opened ?? openEngine({ log });
-  const { engine, versions } = opened;
-  const requestId = crypto.randomUUID();
+  // 2. Classify on the worker pool, streaming: per row only its cells' contents are kept; its audit record (the
+  //    JSON row the API would return) is staged in the audit store in batches. 3. The run is then recorded like
+  //    POST /classify: one request and its rows, committed in one transaction.
+  const own = o.classifier ? null : o.opened ? new InlineClassifier(o.opened) : await openClassifier({ log, env: o.env });
+  const classifier = (o.classifier ?? own)!;
+  const env = o.env ?? process.env;
+  const requestId = o.requestId ?? crypto.randomUUID();
   const createdAt = new Date().toISOString();
   const counts: Record<RowStatus, number> = { ok: 0, review: 0, error: 0 };
   const chapters = new Map<string, number>();
   const cells: Cells[] = new Array(pending.length);
-  let auditRows: string[] = [];
+  let info: EngineInfo;
+  let audit: string | null = null;
+  let store: AuditStore | null = null;
+  let staged: StagedRequest | null = null;
   const bar =
     o.progress === false
       ? null
@@ -156,46 +173,62 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
           { format: 'classifying [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 2000 },
           cliProgress.Presets.shades_classic,
         );
-  bar?.start(pending.length, 0);
   const t1 = performance.now();
   try {
-    for (let start = 0; start < pending.length; start += SLICE_ROWS) {
-      const slice = pending.slice(start, start + SLICE_ROWS);
-      const readable = slice.filter((p) => p.description !== null);
-      const results = await classifyBatch(
-        engine,
-        readable.map((p) => p.description!),
-        { country: o.country, onProgress: (done) => bar?.update(start + Math.round((done / Math.max(1, readable.length)) * slice.length)) },
-      );
-      let next = 0;
-      for (const [k, p] of slice.entries()) {
-        const r: ClassificationResult =
-          p.description === null ? { status: 'error', candidates: [], error: p.problem ?? 'unreadable description' } : results[next];
-        if (p.description !== null) results[next++] = undefined as unknown as ClassificationResult; // let it go
-        auditRows.push(JSON.stringify({ id: p.id, description: p.description, ...r }));
-        const top3 = r.candidates.slice(0, 3);
-        cells[start + k] = {
-          codes: top3.map((c) => String(c.code || c.hs6)),
-          confs: top3.map((c) => round4(c.confidence)),
-          reasoning: r.status === 'error' ? (r.error ?? 'error') : (r.reasoning?.summary ?? ''),
-          status: r.status,
-        };
-        counts[r.status]++;
-        if (top3[0]) chapters.set(top3[0].hs6.slice(0, 2), (chapters.get(top3[0].hs6.slice(0, 2)) ?? 0) + 1);
-      }
-      bar?.update(Math.min(pending.length, start + slice.length));
+    info = await classifier.info();
+    try {
+      store = o.store ?? (await openStore(env));
+      staged = await store.stageRequest(requestId, createdAt);
+    } catch (e) {
+      if (o.requireAudit) throw e;
+      log(`audit trail not available (${describeStore(env)}: ${(e as Error).message}): this review is NOT recorded; going on`);
+      if (!o.store) await store?.close();
+      store = null;
     }
+    bar?.start(pending.length, 0);
+    let k = 0;
+    let batch: string[] = [];
+    for await (const { item: p, result } of classifyStream(classifier, pending, (x) => x.description, { country: o.country })) {
+      const r: ClassificationResult = result ?? { status: 'error', candidates: [], error: p.problem ?? 'unreadable description' };
+      if (staged) batch.push(JSON.stringify({ id: p.id, description: p.description, ...r }));
+      const top3 = r.candidates.slice(0, 3);
+      cells[k++] = {
+        codes: top3.map((c) => String(c.code || c.hs6)),
+        confs: top3.map((c) => round4(c.confidence)),
+        reasoning: r.status === 'error' ? (r.error ?? 'error') : (r.reasoning?.summary ?? ''),
+        status: r.status,
+      };
+      counts[r.status]++;
+      if (top3[0]) chapters.set(top3[0].hs6.slice(0, 2), (chapters.get(top3[0].hs6.slice(0, 2)) ?? 0) + 1);
+      if (batch.length >= AUDIT_BATCH) {
+        await staged!.add(batch);
+        batch = [];
+      }
+      if (k % 100 === 0) {
+        bar?.update(k);
+        o.onProgress?.(k, pending.length);
+      }
+    }
+    o.onProgress?.(k, pending.length);
+    bar?.update(k);
+    if (staged) {
+      await staged.add(batch);
+      batch = [];
+    }
+  } catch (e) {
+    await staged?.discard().catch(() => undefined);
+    if (!o.store) await store?.close();
+    throw e;
   } finally {
     bar?.stop();
+    // The engines' memory is given back before the workbook is read again.
+    await own?.close();
   }
+  const { versions } = info;
   const classifyS = (performance.now() - t1) / 1000;
   log(`classified in ${classifyS.toFixed(1)} s (resident memory ${rssMb()})`);
 
-  // 3. The audit trail: the same store, head and row records as POST /classify.
-  const env = o.env ?? process.env;
-  let audit: string | null = null;
-  try {
-    const store = await openStore(env);
+  if (store && staged) {
     try {
       const head = {
         request_id: requestId,
@@ -204,18 +237,25 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
         created_at: createdAt,
         versions,
         country: o.country ?? null,
-        row_count: auditRows.length,
+        row_count: staged.rows,
         source: { via: 'hs-classify review', file: path.basename(o.input), sheet: sheetName, column: o.column, header_row: headerRowRead },
       };
-      await store.appendRequest({ requestId, createdAt, head: JSON.stringify(head), rows: auditRows });
-      audit = describeStore(env);
+      try {
+        await staged.commit(JSON.stringify(head));
+      } catch (e) {
+        if (!(o.requestId && e instanceof DuplicateRequestError)) throw e;
+        await staged.discard();
+        log(`request ${requestId} was already recorded by an earlier attempt: that record stands`);
+      }
+      audit = o.store ? store.backend : describeStore(env);
+    } catch (e) {
+      await staged.discard().catch(() => undefined);
+      if (o.requireAudit) throw e;
+      log(`audit trail not available (${describeStore(env)}: ${(e as Error).message}): this review is NOT recorded; going on`);
     } finally {
-      await store.close();
+      if (!o.store) await store.close();
     }
-  } catch (e) {
-    log(`audit trail not available (${describeStore(env)}: ${(e as Error).message}): this review is NOT recorded; going on`);
   }
-  auditRows = [];
   log(`audit ${audit ? 'recorded' : 'skipped'} (resident memory ${rssMb()})`);
 
   // 4. The workbook again, now with the results: insert the columns, write the cells, present, summarise.
@@ -266,7 +306,7 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
     audit,
     counts,
     chapters,
-    chapterName: (ch) => engine.ds.hs.nodes.get(ch)?.description ?? '',
+    chapterName: (ch) => info.chapters[ch] ?? '',
     lowest,
   });
 
@@ -369,7 +409,7 @@ interface SummaryInput {
   at: number;
   requestId: string;
   createdAt: string;
-  versions: OpenedEngine['versions'];
+  versions: EngineInfo['versions'];
   country?: Country;
   audit: string | null;
   counts: Record<RowStatus, number>;

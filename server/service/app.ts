@@ -25,6 +25,9 @@ import { openApiDocument } from './openapi';
 import type { DutyData } from '../duties/load';
 import { addDuties, dutiesSignature } from '../duties/apply';
 import { dutyStack, DutyInputError } from '../duties/stack';
+import { InlineClassifier, type RowClassifier } from '../pool';
+import type { Jobs } from '../jobs/runner';
+import { registerJobRoutes } from '../jobs/routes';
 
 export interface ServiceConfig {
   /** Accepted API keys; empty = no key needed (only allowed on a loopback address, see main.ts). */
@@ -39,6 +42,10 @@ export interface ServiceConfig {
 
 export interface AppDeps {
   engine: Engine;
+  /** Where rows are classified: the worker pool (main.ts); default this thread with `engine`. */
+  classifier?: RowClassifier;
+  /** Bulk jobs (main.ts: pg-boss with DATABASE_URL, else in-process); without, the job routes answer 404. */
+  jobs?: Jobs;
   versions: VersionsT;
   store: AuditStore;
   config: ServiceConfig;
@@ -85,6 +92,7 @@ const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').dige
 
 export function createApp(deps: AppDeps): express.Express {
   const { engine, versions, store, config, logger, duties } = deps;
+  const classifier = deps.classifier ?? new InlineClassifier({ engine, versions });
   const idx = nationalIndex(engine);
   const keyDigests = config.apiKeys.map(sha256);
   const app = express();
@@ -165,9 +173,11 @@ export function createApp(deps: AppDeps): express.Express {
     }
     next(new HttpError(401, key ? 'wrong API key' : 'an API key is required (header X-API-Key or Authorization: Bearer)'));
   });
+  const idOf = (req: Request) => (req as Request & { id: string }).id;
+  // Before the 5 MB JSON parser: jobs carry more.
+  registerJobRoutes(app, API, deps.jobs, store, idOf);
   app.use(API, express.json({ limit: MAX_BODY_BYTES, strict: true }));
 
-  const idOf = (req: Request) => (req as Request & { id: string }).id;
   const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T => {
     const r = schema.safeParse(body ?? undefined);
     if (!r.success) {
@@ -203,7 +213,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (withOrigin && body.country !== 'US') throw new HttpError(400, 'country: must be US when an origin is given (duties are for US 10-digit lines)', [{ path: 'country', message: 'must be US when an origin is given' }]);
     if ((withOrigin || body.entry_date) && !duties) throw new HttpError(503, 'the duty data is not loaded on this instance');
     const inputs = body.rows.map((r, i) => ({ id: r.item_id ?? i + 1, description: cleanDescription(r.description) }));
-    const classified = await processRows(engine, idx, store, inputs, body.country);
+    const classified = await processRows(engine, classifier, idx, store, inputs, body.country);
     const rows = classified.map((r, i) => (origins[i] && duties ? addDuties(duties, r, { origin: origins[i]!, date: body.entry_date }) : r));
     const createdAt = new Date().toISOString();
     req.log.info({ rows: rows.length, errors: rows.filter((r) => r.status === 'error').length }, 'classified');
@@ -237,7 +247,7 @@ export function createApp(deps: AppDeps): express.Express {
     const requestId = idOf(req);
     await refuseDuplicate(requestId);
     const before = stored.rows.map((t) => JSON.parse(t) as ResultRowT);
-    const classified = await processRows(engine, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined);
+    const classified = await processRows(engine, classifier, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined);
     // Rows that had duties get them again for the same origin and entry date, with today's duty data.
     const after = classified.map((r, i) => {
       const { origin, entry_date } = before[i] as { origin?: string; entry_date?: string };

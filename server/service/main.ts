@@ -12,6 +12,8 @@
 //   RATE_LIMIT       requests per minute and client IP on /api/v1 (default 600)
 //   LOG_LEVEL        pino level (default info; descriptions are never logged at info)
 //   HS_DATA_DIR      the reference data (see the engine)
+//   WORKERS          classification worker threads (default: the core count; 0 = on the event loop)
+//   JOB_ATTEMPTS, JOB_EXPIRE_SECONDS, JOB_POLL_SECONDS, JOB_MAINTENANCE_SECONDS   bulk jobs (see server/jobs/runner.ts)
 //   STATIC_DIR       built add-in / web page to serve at / (default dist/addin, when it exists)
 import fs from 'node:fs';
 import http from 'node:http';
@@ -20,10 +22,13 @@ import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { openEngine } from '../engine';
-import { openStore, describeStore } from '../audit/open';
+import { openStore, describeStore, DEFAULT_SQLITE_PATH } from '../audit/open';
+import { Jobs, jobsConfig, type JobsConfig } from '../jobs/runner';
+import { SqlJobStore } from '../jobs/store';
 import { createApp, type ServiceConfig } from './app';
 import { loadDutyData } from '../duties/load';
 import { resolveDataDir } from '../data/files';
+import { openClassifier, workerCount } from '../pool';
 
 export class StartupError extends Error {}
 
@@ -80,9 +85,27 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   const duties = loadDutyData(resolveDataDir(env));
   const versions = { ...opened.versions, duties: duties.version };
   logger.info({ versions, timings: opened.timings }, 'engine ready');
+  let workers: number;
+  try {
+    workers = workerCount(env);
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
+  const classifier = await openClassifier({ workers, opened, dataDir: env.HS_DATA_DIR });
+  logger.info(workers ? `${workers} classification worker threads ready` : 'classifying on the event loop (WORKERS=0)');
   const store = await openStore(env);
   logger.info(`audit store: ${describeStore(env)}`);
-  const app = createApp({ engine: opened.engine, versions, store, config: cfg, logger, duties });
+  let jobsCfg: JobsConfig;
+  try {
+    jobsCfg = jobsConfig(env);
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
+  const jobStore = env.DATABASE_URL ? await SqlJobStore.postgres(env.DATABASE_URL) : SqlJobStore.sqlite(env.SQLITE_PATH || DEFAULT_SQLITE_PATH);
+  const jobs = new Jobs({ engine: opened.engine, classifier, versions, store, jobs: jobStore, logger, databaseUrl: env.DATABASE_URL || undefined, config: jobsCfg });
+  await jobs.start();
+  logger.info(`bulk jobs: ${jobs.backend} (instance ${jobs.instance})`);
+  const app = createApp({ engine: opened.engine, versions, classifier, jobs, store, config: cfg, logger, duties });
   let server: http.Server;
   if (cfg.http) {
     server = http.createServer(app);
@@ -103,7 +126,10 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
     server,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await jobs.stop();
+      await jobStore.close();
       await store.close();
+      await classifier.close();
     },
   };
 }

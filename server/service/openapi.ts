@@ -2,6 +2,7 @@
 // the paths are written here and a test checks that they and the app's routes are the same set.
 import { z } from 'zod';
 import * as S from './schemas';
+import * as J from '../jobs/schemas';
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string, description: string) => ({ description, content: { 'application/json': { schema: ref(id) } } });
@@ -39,7 +40,7 @@ function componentSchemas(): Record<string, unknown> {
   const ids = [
     'ClassifyRow', 'ClassifyRequest', 'FeedbackRequest', 'Candidate', 'Memory', 'ResultRow', 'Versions',
     'ClassifyResponse', 'ChangedRow', 'ReclassifyResponse', 'FeedbackResponse', 'Error', 'Health', 'Ready',
-    'DutiesQuery', 'DutyStack',
+    'DutiesQuery', 'DutyStack', 'JobRequest', 'Job',
   ];
   const out: Record<string, unknown> = {};
   for (const id of ids) {
@@ -52,6 +53,7 @@ function componentSchemas(): Record<string, unknown> {
 
 export function openApiDocument(): Record<string, unknown> {
   void S; // the schemas register themselves (meta ids) when the module loads
+  void J;
   return {
     openapi: '3.1.0',
     info: {
@@ -134,6 +136,59 @@ export function openApiDocument(): Record<string, unknown> {
             '201': json('FeedbackResponse', 'The recorded feedback.'),
             ...common,
             '404': err('Unknown request id or row.'),
+          },
+        },
+      },
+      '/api/v1/jobs': {
+        post: {
+          summary:
+            'Queues a bulk job: rows as JSON, or a CSV/XLSX supplier file as the raw body (Content-Type text/csv or the XLSX type) with the column options of `hs-classify review` in the query. ' +
+            'With PostgreSQL any instance sharing the database works it (pg-boss); otherwise this instance does. The job is recorded as one audited request whose id is the job id (X-Request-Id when valid).',
+          parameters: [
+            requestIdParam,
+            { name: 'column', in: 'query', required: false, description: 'File uploads: the description column (required for a file).', schema: { type: 'string' } },
+            { name: 'sheet', in: 'query', required: false, description: 'File uploads: the worksheet (default the first).', schema: { type: 'string' } },
+            { name: 'id_column', in: 'query', required: false, description: 'File uploads: a column whose values identify the rows.', schema: { type: 'string' } },
+            { name: 'country', in: 'query', required: false, description: 'File uploads: US or EU national lines.', schema: { type: 'string', enum: ['US', 'EU'] } },
+            { name: 'file_name', in: 'query', required: false, description: 'File uploads: the file\'s name, for the Summary sheet.', schema: { type: 'string' } },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: ref('JobRequest') },
+              'text/csv': { schema: { type: 'string', format: 'binary' } },
+              [J.XLSX_TYPE]: { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          responses: {
+            '202': { ...json('Job', 'Queued; the Location header is the job.'), headers: requestIdHeader },
+            ...common,
+            '404': err('Bulk jobs are not enabled on this instance.'),
+            '409': err('The X-Request-Id is already a job or a recorded request.'),
+            '413': err(`Body larger than ${J.JOB_MAX_BYTES} bytes.`),
+          },
+        },
+      },
+      '/api/v1/jobs/{jobId}': {
+        get: {
+          summary: 'A job\'s state (queued, active, completed, failed), progress, attempts and the instance working it.',
+          parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': json('Job', 'The job.'), '401': common['401'], '404': err('Unknown job.'), '429': common['429'] },
+        },
+      },
+      '/api/v1/jobs/{jobId}/result': {
+        get: {
+          summary: 'A completed job\'s result: the audited rows as JSON Lines (rows jobs), or the reviewed workbook (file jobs).',
+          parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'The result.',
+              content: { 'application/x-ndjson': { schema: { type: 'string' } }, [J.XLSX_TYPE]: { schema: { type: 'string', format: 'binary' } } },
+            },
+            '401': common['401'],
+            '404': err('Unknown job.'),
+            '409': err('The job is not completed (yet).'),
+            '429': common['429'],
           },
         },
       },

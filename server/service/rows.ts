@@ -1,12 +1,10 @@
 // Row processing for the service: input cleaning, the classification memory (analyst feedback) and the engine.
-import { classify, TOP_N, MAX_DESCRIPTION_CHARS, type Engine } from '../classifier';
+import { TOP_N, MAX_DESCRIPTION_CHARS, type Engine } from '../classifier';
+import { CHUNK_ROWS, type RowClassifier } from '../pool';
 import { normalise } from '../pipeline/normalise';
-import type { CandidateResult, Country, NationalLine, Reasoning, ReasoningStep } from '../types';
+import type { CandidateResult, ClassificationResult, Country, NationalLine, Reasoning, ReasoningStep } from '../types';
 import type { AuditStore } from '../audit/store';
 import type { ResultRowT } from './schemas';
-
-/** Rows classified between two yields to the event loop, so health checks and other requests keep moving. */
-const YIELD_EVERY = 50;
 
 /**
  * Text as the engine should see it: well-formed Unicode, tabs and line breaks turned into spaces, every other
@@ -129,9 +127,13 @@ export interface RowInput {
   description: string | null;
 }
 
-/** Classifies the rows, classification memory first. A failing row becomes an error row, never an exception. */
+/**
+ * Classifies the rows (on the classifier's workers, in order), classification memory first. A failing row becomes
+ * an error row, never an exception; so does every row of a chunk whose worker died.
+ */
 export async function processRows(
   engine: Engine,
+  classifier: RowClassifier,
   idx: NationalIndex,
   store: AuditStore,
   rows: RowInput[],
@@ -139,32 +141,37 @@ export async function processRows(
 ): Promise<ResultRowT[]> {
   const keys = rows.map((r) => (r.description && r.description.length <= MAX_DESCRIPTION_CHARS ? memoryKey(r.description) : ''));
   const memory = await store.findMemory(keys.filter((k) => k !== ''));
-  const out: ResultRowT[] = [];
-  for (const [i, r] of rows.entries()) {
-    if (i > 0 && i % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
-    let result: ResultRowT;
+  const todo = rows.flatMap((r, i) => (r.description && r.description.length <= MAX_DESCRIPTION_CHARS ? [i] : []));
+  const results = new Map<number, ClassificationResult>();
+  await Promise.all(
+    Array.from({ length: Math.ceil(todo.length / CHUNK_ROWS) }, async (_, c) => {
+      const part = todo.slice(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS);
+      let got: ClassificationResult[];
+      try {
+        got = await classifier.classifyChunk(part.map((i) => rows[i].description!), { country });
+      } catch (e) {
+        got = part.map(() => ({ status: 'error' as const, candidates: [], error: `classification failed: ${(e as Error).message}` }));
+      }
+      part.forEach((i, k) => results.set(i, got[k]));
+    }),
+  );
+  return rows.map((r, i) => {
     if (r.description === null || r.description === '') {
-      result = { id: r.id, description: r.description, status: 'error', candidates: [], error: 'blank description' };
-    } else if (r.description.length > MAX_DESCRIPTION_CHARS) {
-      result = {
+      return { id: r.id, description: r.description, status: 'error', candidates: [], error: 'blank description' };
+    }
+    if (r.description.length > MAX_DESCRIPTION_CHARS) {
+      return {
         id: r.id,
         description: r.description,
         status: 'error',
         candidates: [],
         error: `description is longer than ${MAX_DESCRIPTION_CHARS} characters (${r.description.length})`,
       };
-    } else {
-      try {
-        result = { id: r.id, description: r.description, ...(await classify(engine, r.description, country)) };
-      } catch (e) {
-        result = { id: r.id, description: r.description, status: 'error', candidates: [], error: `classification failed: ${(e as Error).message}` };
-      }
-      const fb = keys[i] ? memory.get(keys[i]) : undefined;
-      if (fb) result = applyMemory(engine, idx, result, JSON.parse(fb) as FeedbackPayload, country);
     }
-    out.push(result);
-  }
-  return out;
+    const result: ResultRowT = { id: r.id, description: r.description, ...results.get(i)! };
+    const fb = keys[i] ? memory.get(keys[i]) : undefined;
+    return fb ? applyMemory(engine, idx, result, JSON.parse(fb) as FeedbackPayload, country) : result;
+  });
 }
 
 /** Status and candidate codes: what a reviewer acts on. Confidence drift alone is not a change. */

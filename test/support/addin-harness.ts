@@ -10,6 +10,7 @@ import pino from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { openEngine, type OpenedEngine } from '../../server/engine';
 import { createApp } from '../../server/service/app';
+import type { RowClassifier } from '../../server/pool';
 import { SqliteStore } from '../../server/audit/sqlite';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -36,13 +37,17 @@ export interface Service {
   close(): Promise<void>;
 }
 
-/** The real service on 127.0.0.1 (any free port), serving staticDir. */
-export async function startService(staticDir: string, opened: OpenedEngine = openEngine()): Promise<Service> {
+/**
+ * The real service on 127.0.0.1 (any free port), serving staticDir; classifying on `classifier` (e.g. a worker
+ * pool, as the service runs; default this thread), which close() closes.
+ */
+export async function startService(staticDir: string, opened: OpenedEngine = openEngine(), classifier?: RowClassifier): Promise<Service> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-addin-'));
   const store = new SqliteStore(path.join(dir, 'audit.sqlite'));
   const app = createApp({
     engine: opened.engine,
     versions: opened.versions,
+    classifier,
     store,
     config: { apiKeys: [], allowedOrigins: [], rateLimit: { windowMs: 60_000, limit: 1_000_000 }, staticDir },
     logger: pino({ level: 'warn' }),
@@ -57,6 +62,7 @@ export async function startService(staticDir: string, opened: OpenedEngine = ope
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
+      await classifier?.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

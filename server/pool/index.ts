@@ -1,0 +1,189 @@
+// Classification off the calling thread: a piscina pool of worker threads, each with its own engine opened once
+// from the model cache, shared by the service, the CLI and `review`. Batches are split into chunks that the
+// workers take as they come free; results always come back in input order. WORKERS sets the pool size
+// (default: the core count); WORKERS=0 classifies on the calling thread (yielding to its event loop).
+import os from 'node:os';
+import path from 'node:path';
+import { Piscina } from 'piscina';
+import { openEngine, type OpenedEngine } from '../engine';
+import { classifyChunk, engineInfo, type EngineInfo, type Opened, type Task } from './task';
+import type { ClassificationResult, Country } from '../types';
+
+export type { EngineInfo };
+
+/** Rows per task sent to a worker: small enough that concurrent requests interleave, big enough to amortise. */
+export const CHUNK_ROWS = 100;
+
+export interface ClassifyOptions {
+  country?: Country;
+  /** Passed through unchanged to the engine's classify() as its options argument. */
+  options?: unknown;
+}
+
+export interface RowClassifier {
+  /** Worker threads classifying (0: the calling thread). */
+  readonly workers: number;
+  /** Classifies one chunk, results in order. */
+  classifyChunk(descriptions: string[], o?: ClassifyOptions): Promise<ClassificationResult[]>;
+  /** Versions and chapter names of the engine that answers. */
+  info(): Promise<EngineInfo>;
+  close(): Promise<void>;
+}
+
+/** WORKERS from the environment: a whole number >= 0; default the core count. */
+export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.WORKERS;
+  if (v === undefined || v.trim() === '') return os.availableParallelism();
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 256) throw new Error(`WORKERS must be a whole number from 0 to 256, not "${v}"`);
+  return n;
+}
+
+/** The pool. The engines are opened as the threads start; `ready()` resolves once every worker has answered. */
+export class WorkerPool implements RowClassifier {
+  private readonly pool: Piscina;
+  private closed = false;
+
+  constructor(
+    readonly workers: number,
+    opts: { dataDir?: string } = {},
+  ) {
+    if (workers < 1) throw new Error('a worker pool needs at least one worker');
+    this.pool = new Piscina({
+      filename: path.join(__dirname, 'worker.js'),
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: Infinity,
+      // Messages, not Atomics: the workers' event loops must run between tasks (tsx, timers).
+      atomics: 'disabled',
+      workerData: { dataDir: opts.dataDir },
+    });
+  }
+
+  /** Waits until every worker has its engine open (each answers one info task). */
+  async ready(): Promise<EngineInfo> {
+    const all = await Promise.all(Array.from({ length: this.workers }, () => this.info()));
+    return all[0];
+  }
+
+  classifyChunk(descriptions: string[], o: ClassifyOptions = {}): Promise<ClassificationResult[]> {
+    const task: Task = { kind: 'classify', descriptions, country: o.country, ...(o.options === undefined ? {} : { options: o.options }) };
+    return this.pool.run(task) as Promise<ClassificationResult[]>;
+  }
+
+  info(): Promise<EngineInfo> {
+    return this.pool.run({ kind: 'info' } satisfies Task) as Promise<EngineInfo>;
+  }
+
+  /** Tasks waiting for a free worker. */
+  get queued(): number {
+    return this.pool.queueSize;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.destroy();
+  }
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Classifies on the calling thread with an engine already open, yielding to the event loop every 50 rows. */
+export class InlineClassifier implements RowClassifier {
+  readonly workers = 0;
+  constructor(readonly opened: Opened) {}
+  classifyChunk(descriptions: string[], o: ClassifyOptions = {}): Promise<ClassificationResult[]> {
+    return classifyChunk(this.opened, { descriptions, ...o }, turn);
+  }
+  async info(): Promise<EngineInfo> {
+    return engineInfo(this.opened);
+  }
+  async close(): Promise<void> {}
+}
+
+/**
+ * The classifier for a process: a worker pool of `workers` threads (default WORKERS), ready when returned, or,
+ * with 0 workers, the calling thread with `opened` (opened here when not given).
+ */
+export async function openClassifier(
+  opts: { workers?: number; opened?: OpenedEngine; dataDir?: string; log?: (m: string) => void; env?: NodeJS.ProcessEnv } = {},
+): Promise<RowClassifier> {
+  const workers = opts.workers ?? workerCount(opts.env);
+  if (workers === 0) return new InlineClassifier(opts.opened ?? openEngine({ dataDir: opts.dataDir, log: opts.log }));
+  const pool = new WorkerPool(workers, { dataDir: opts.dataDir });
+  try {
+    await pool.ready();
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
+  return pool;
+}
+
+/**
+ * Classifies a whole batch: chunks go out together (a pool spreads them over its workers), results are put back
+ * in input order. `onProgress` gets the rows done so far.
+ */
+export async function classifyInOrder(
+  c: RowClassifier,
+  descriptions: string[],
+  o: ClassifyOptions & { onProgress?: (done: number) => void; chunkRows?: number } = {},
+): Promise<ClassificationResult[]> {
+  const size = o.chunkRows ?? CHUNK_ROWS;
+  const parts: Promise<ClassificationResult[]>[] = [];
+  let done = 0;
+  for (let s = 0; s < descriptions.length; s += size) {
+    parts.push(
+      c.classifyChunk(descriptions.slice(s, s + size), o).then((r) => {
+        done += r.length;
+        o.onProgress?.(done);
+        return r;
+      }),
+    );
+  }
+  return (await Promise.all(parts)).flat();
+}
+
+/**
+ * Classifies a stream of items in order with a bounded number of chunks in flight (memory stays bounded however
+ * long the input): yields each item with its result, in input order. Items whose `describe` is null are passed
+ * through with a null result (e.g. unreadable rows), in their place.
+ */
+export async function* classifyStream<T>(
+  c: RowClassifier,
+  source: AsyncIterable<T> | Iterable<T>,
+  describe: (item: T) => string | null,
+  o: ClassifyOptions & { chunkRows?: number; inFlight?: number } = {},
+): AsyncGenerator<{ item: T; result: ClassificationResult | null }> {
+  const size = o.chunkRows ?? CHUNK_ROWS;
+  const limit = o.inFlight ?? Math.max(2, 2 * c.workers);
+  const inFlight: { items: T[]; results: Promise<ClassificationResult[]> }[] = [];
+  let items: T[] = [];
+  let texts: string[] = [];
+  const send = () => {
+    const p = texts.length ? c.classifyChunk(texts, o) : Promise.resolve([]);
+    p.catch(() => undefined); // awaited in order below
+    inFlight.push({ items, results: p });
+    items = [];
+    texts = [];
+  };
+  async function* drain(keep: number) {
+    while (inFlight.length > keep) {
+      const head = inFlight.shift()!;
+      const results = await head.results;
+      let k = 0;
+      for (const item of head.items) yield { item, result: describe(item) === null ? null : results[k++] };
+    }
+  }
+  for await (const item of source) {
+    items.push(item);
+    if (describe(item) !== null) texts.push(describe(item)!);
+    if (texts.length >= size) {
+      send();
+      yield* drain(limit - 1);
+    }
+  }
+  if (items.length) send();
+  yield* drain(0);
+}

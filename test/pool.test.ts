@@ -1,0 +1,128 @@
+// The classification worker pool (server/pool): the same answers as the engine on this thread, in input order,
+// streaming with a bounded number of chunks in flight, WORKERS, and the service classifying off its event loop.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import request from 'supertest';
+import { openEngine, type OpenedEngine } from '../server/engine';
+import { classify } from '../server/classifier';
+import { classifyInOrder, classifyStream, InlineClassifier, WorkerPool, workerCount, type RowClassifier } from '../server/pool';
+import { createApp, API } from '../server/service/app';
+import { SqliteStore } from '../server/audit/sqlite';
+import type { ClassificationResult } from '../server/types';
+
+let opened: OpenedEngine;
+let pool: WorkerPool;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-pool-'));
+
+beforeAll(async () => {
+  opened = openEngine();
+  pool = new WorkerPool(2);
+  await pool.ready();
+});
+afterAll(async () => {
+  await pool.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const WORDS = ['mens cotton knitted t-shirt', 'lithium ion battery pack', 'frozen shrimp peeled', 'stainless steel bolts', 'womens leather handbag', 'roasted coffee beans'];
+// Descriptions of very different lengths, so chunks finish out of order.
+const rows = Array.from({ length: 230 }, (_, i) => (i % 17 === 0 ? `${WORDS[i % 6]} ${'with extra words about the goods '.repeat(20)}` : `${WORDS[i % 6]} lot ${i}`));
+
+test('the pool answers exactly what the engine answers on this thread, row for row in input order', async () => {
+  const direct: ClassificationResult[] = [];
+  for (const d of rows) direct.push(await classify(opened.engine, d, 'US'));
+  const viaPool = await classifyInOrder(pool, rows, { country: 'US', chunkRows: 7 });
+  expect(viaPool).toHaveLength(rows.length);
+  expect(JSON.stringify(viaPool)).toBe(JSON.stringify(direct));
+  expect(await pool.info()).toEqual(await new InlineClassifier(opened).info());
+});
+
+test('blank and unclassifiable rows are error rows, not failed chunks', async () => {
+  const r = await classifyInOrder(pool, ['', '12 pcs', 'cotton t-shirt']);
+  expect(r.map((x) => x.status)).toEqual(['error', 'error', expect.stringMatching(/ok|review/)]);
+});
+
+/** A classifier double that answers chunks in random order after random delays, counting chunks in flight. */
+function shuffler(): RowClassifier & { maxInFlight: number; sent: number } {
+  let inFlight = 0;
+  const c = {
+    workers: 3,
+    maxInFlight: 0,
+    sent: 0,
+    async classifyChunk(ds: string[]) {
+      inFlight++;
+      c.sent++;
+      c.maxInFlight = Math.max(c.maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, Math.random() * 5));
+      inFlight--;
+      return ds.map((d) => ({ status: 'ok' as const, candidates: [], error: d }));
+    },
+    info: () => Promise.reject(new Error('not used')),
+    close: async () => undefined,
+  };
+  return c;
+}
+
+test('classifyStream: every item once, in input order, unreadable items in their place, at most inFlight chunks out', async () => {
+  const c = shuffler();
+  async function* source() {
+    for (let i = 0; i < 1000; i++) yield { i, text: i % 13 === 0 ? null : `row ${i}` };
+  }
+  const seen: number[] = [];
+  for await (const { item, result } of classifyStream(c, source(), (x) => x.text, { chunkRows: 10, inFlight: 4 })) {
+    seen.push(item.i);
+    if (item.text === null) expect(result).toBeNull();
+    else expect(result!.error).toBe(item.text);
+  }
+  expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  expect(c.maxInFlight).toBeLessThanOrEqual(4);
+  expect(c.maxInFlight).toBeGreaterThan(1);
+});
+
+test('WORKERS: default the core count, 0 allowed (this thread), anything else refused', () => {
+  expect(workerCount({})).toBe(os.availableParallelism());
+  expect(workerCount({ WORKERS: '0' })).toBe(0);
+  expect(workerCount({ WORKERS: '3' })).toBe(3);
+  for (const bad of ['-1', '1.5', 'two', '999']) expect(() => workerCount({ WORKERS: bad })).toThrow(/WORKERS/);
+});
+
+test('the service classifies on the pool: its own engine is never asked, and health answers while a big batch is classified', async () => {
+  const store = new SqliteStore(path.join(dir, 'audit.sqlite'));
+  try {
+    // An engine that cannot classify on this thread: every row must come from the workers.
+    const broken = { ...opened.engine, scorer: null as never, classText: null as never };
+    const app = createApp({
+      engine: broken,
+      versions: opened.versions,
+      classifier: pool,
+      store,
+      config: { apiKeys: [], allowedOrigins: [], rateLimit: { windowMs: 60_000, limit: 10_000 }, staticDir: null },
+      logger: pino({ level: 'silent' }),
+    });
+    const big = Array.from({ length: 2000 }, (_, i) => ({ description: `${WORDS[i % 6]} lot ${i}` }));
+    let batchDone = false;
+    const batch = request(app)
+      .post(`${API}/classify`)
+      .send({ rows: big })
+      .then((r) => {
+        batchDone = true;
+        return r;
+      });
+    // Health checks go on while the batch is being classified: some are answered before it is.
+    let answeredDuring = 0;
+    for (let i = 0; i < 5; i++) {
+      await request(app).get(`${API}/health`).expect(200);
+      if (!batchDone) answeredDuring++;
+    }
+    const res = await batch;
+    expect(res.status).toBe(200);
+    expect(answeredDuring).toBeGreaterThan(0);
+    expect(res.body.rows).toHaveLength(2000);
+    expect(res.body.rows.filter((r: { status: string }) => r.status === 'error')).toEqual([]);
+    expect(res.body.rows[7]).toEqual({ id: 8, description: big[7].description, ...JSON.parse(JSON.stringify(await classify(opened.engine, big[7].description))) });
+  } finally {
+    await store.close();
+  }
+});
