@@ -158,6 +158,15 @@ describe('matching stated attributes against conditions', () => {
     expect(verdict('Of artificial fibers', 'material', '100% viscose dress')).toBe('yes');
   });
 
+  test('no false exclusions: metal trims, blends without percentages, kinds of a material, "fresh, chilled or frozen"', () => {
+    expect(verdict('T-shirts; of cotton', 'material', 'gold button textured knit waistcoat')).toBe('unknown');
+    expect(verdict('T-shirts; of cotton', 'material', 'easy iron school shirt')).toBe('unknown');
+    expect(verdict('Jackets; of synthetic fibres', 'material', 'linen blend bomber jacket')).toBe('unknown');
+    expect(verdict('Jackets; of synthetic fibres', 'material', '55% linen 45% cotton bomber jacket')).toBe('no');
+    expect(parseText('Wood marquetry; of other than tropical wood').conditions.some((c) => c.dim === 'material')).toBe(false);
+    expect(attrs('meat of swine, fresh, chilled, or frozen').states.sort()).toEqual(['chilled', 'fresh', 'frozen']);
+  });
+
   test('percentages: a full composition that does not name the material means none of it', () => {
     const flax = 'Containing 36 percent or more by weight of flax fibers';
     expect(verdict(flax, 'percent', '100% cotton sweater')).toBe('no');

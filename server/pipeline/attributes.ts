@@ -66,6 +66,8 @@ export interface Attributes {
   tokens: Set<string>;
   /** The composition in the description's words ("100% polyester"), for citing; '' when it gives none. */
   composition: string;
+  /** "linen blend", "cotton mix": the material named may not be the chief one. */
+  blend: boolean;
 }
 
 export type Verdict = 'yes' | 'no' | 'unknown';
@@ -142,9 +144,10 @@ const UNITS: [string, Quantity, number][] = [
 ];
 // Longest first so "kva" wins over "kv" and "g/m2" over "g".
 const UNIT_ALT = UNITS.map((u) => u[0]).sort((a, b) => b.length - a.length).join('|');
+const UNIT_RES = UNITS.map(([re, q, f]) => ({ re: new RegExp(`^(?:${re})$`), q, f }));
 const unitOf = (u: string): [Quantity, number] | null => {
   const l = u.toLowerCase();
-  for (const [re, q, f] of UNITS) if (new RegExp(`^(?:${re})$`).test(l)) return [q, f];
+  for (const { re, q, f } of UNIT_RES) if (re.test(l)) return [q, f];
   return null;
 };
 const NUM = '\\d+(?:\\.\\d+)?';
@@ -160,25 +163,35 @@ const QUALIFIERS: [RegExp, string][] = [
 ];
 const qualifierNear = (s: string): string | undefined => QUALIFIERS.find(([re]) => re.test(s))?.[1];
 
+const DIMS_RE = new RegExp(`(${NUM})\\s*(?:x|\\*|×)\\s*(${NUM})(?:\\s*(?:x|\\*|×)\\s*(${NUM}))?\\s*(${UNIT_ALT})(?![a-z0-9])`, 'g');
+const RANGE_RE = new RegExp(`(${NUM})\\s*(?:-|–|to|/)\\s*(${NUM})\\s*(${UNIT_ALT})(?![a-z0-9])`, 'g');
+const SINGLE_RE = new RegExp(`(^|[^a-z0-9.])(${NUM})\\s*(${UNIT_ALT})(?![a-z0-9])`, 'g');
+/** Any digit: most descriptions with none have no measure. */
+const HAS_DIGIT = /\d/;
+
 /** Measures in a raw description: "250g", "220-240V", "30 x 40 cm", "width 150cm". */
 export function measuresOf(raw: string): Measure[] {
+  if (!HAS_DIGIT.test(raw)) return [];
   const s = numbers(raw.toLowerCase());
   const out: Measure[] = [];
   // "30 x 40 x 50 cm": every number takes the unit at the end.
-  const dims = new RegExp(`(${NUM})\\s*(?:x|\\*|×)\\s*(${NUM})(?:\\s*(?:x|\\*|×)\\s*(${NUM}))?\\s*(${UNIT_ALT})(?![a-z0-9])`, 'g');
+  const dims = DIMS_RE;
+  dims.lastIndex = 0;
   let rest = s.replace(dims, (m, a: string, b: string, c: string | undefined, u: string) => {
     const unit = unitOf(u);
     if (unit) for (const n of [a, b, c]) if (n !== undefined) out.push({ quantity: unit[0], value: Number(n) * unit[1], text: m.trim() });
     return ' ';
   });
   // "220-240v", "100 to 240 v": both ends.
-  const range = new RegExp(`(${NUM})\\s*(?:-|–|to|/)\\s*(${NUM})\\s*(${UNIT_ALT})(?![a-z0-9])`, 'g');
+  const range = RANGE_RE;
+  range.lastIndex = 0;
   rest = rest.replace(range, (m, a: string, b: string, u: string) => {
     const unit = unitOf(u);
     if (unit) for (const n of [a, b]) out.push({ quantity: unit[0], value: Number(n) * unit[1], text: m.trim() });
     return ' ';
   });
-  const single = new RegExp(`(^|[^a-z0-9.])(${NUM})\\s*(${UNIT_ALT})(?![a-z0-9])`, 'g');
+  const single = SINGLE_RE;
+  single.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = single.exec(rest))) {
     const unit = unitOf(m[3]);
@@ -206,7 +219,7 @@ function statesOf(t: string): string[] {
   const found = STATE_WORDS.filter(([re]) => re.test(t)).map(([, s]) => s);
   // "fresh frozen" fish is frozen; "dry" in "dry cleaning", "dry cell" is not a state of food, so "dry"
   // alone counts only next to a food word is too fine a distinction here: it counts when nothing else does.
-  return found.includes('frozen') ? found.filter((s) => s !== 'fresh' && s !== 'chilled') : found;
+  return /\bfresh[- ]frozen\b/.test(t) ? found.filter((s) => s !== 'fresh') : found;
 }
 
 function powerOf(t: string, measures: Measure[]): string[] {
@@ -299,6 +312,7 @@ export function extractAttributes(raw: string, query: Normalised = normalise(raw
     assembled,
     uses: usesOf(t),
     tokens: new Set(query.tokens),
+    blend: /\b(blend|blended|mix|mixed|rich)\b/.test(t),
     composition: [...t.matchAll(/\b\d+(?:\.\d+)?% [a-z][a-z-]*(?: (?:fibres?|animal hair|hair|wool|steel))?/g)].map((x) => x[0]).join(', '),
   };
 }
@@ -307,7 +321,7 @@ export function extractAttributes(raw: string, query: Normalised = normalise(raw
 export function noAttributes(): Attributes {
   return {
     materials: [], chief: null, percentTotal: 0, extraPercent: {}, knitted: null, knitToShape: null, gender: null, retail: null,
-    states: [], power: [], measures: [], assembled: null, uses: [], tokens: new Set(), composition: '',
+    states: [], power: [], measures: [], assembled: null, uses: [], tokens: new Set(), composition: '', blend: false,
   };
 }
 
@@ -477,6 +491,8 @@ function parseUncached(original: string): ParsedText {
   if (leftover.length) t += ` ; ${leftover.join(' ; ')}`;
   t = t.replace(COMPONENT, (m) => ` ${m.replace(/\bof\b/g, 'in')} `);
   take(MATERIAL_CLAUSE, (m) => {
+    if (/\bother than (?:[a-z-]+ )+?(?:wood|steel|rubber|leather|glass|paper)\b/.test(m[0]) && !/other than (?:of )?(?:wood|steel|rubber|leather|glass|paper)\b/.test(m[0])) return;
+    if (/\bof (?:tropical|coniferous|non-coniferous|hard|vulcanised|alloy|refined|unrefined)\b/.test(m[0])) return; // a kind of the material the description seldom states
     const cls = classMaterials(m[0].replace(/\bin\b/g, 'of'));
     const covers = refineAll([...cls.covers], m[0]);
     const excludes = refineAll([...cls.excludes], m[0]);
@@ -535,6 +551,7 @@ function within(v: number, r: NonNullable<Condition['range']>): boolean {
   return true;
 }
 
+const TEXTILES = new Set(['cotton', 'wool', 'silk', 'flax', 'synthetic fibres', 'artificial fibres']);
 const subset = (a: string[], b: string[]) => a.every((x) => b.includes(x));
 const meets = (a: string[], b: string[]) => a.some((x) => b.includes(x));
 
@@ -550,6 +567,10 @@ export function check(c: Condition, a: Attributes): CheckResult {
       const stated = statedMaterials(a);
       // The chief material decides; without one (several named, no percentages) all named must agree.
       const wanted = a.chief ? [a.chief] : [...new Set(named)];
+      // A textile condition says nothing about a metal trim ("gold button knit waistcoat"), nor a blend without percentages.
+      const textile = (m: string) => TEXTILES.has(m);
+      if ([...covers, ...excludes].every(textile) && !wanted.some(textile)) return unknown;
+      if (a.blend && !a.composition) return unknown;
       if (covers.length) {
         if (subset(wanted, covers)) return yesNo(true, stated);
         if (!meets(wanted, covers)) return excludes.length || covers.length ? yesNo(false, stated) : unknown;
@@ -639,7 +660,7 @@ export interface Judged {
 }
 
 /** Verdict of each of a set of sibling texts (subheadings of one heading, or one level of a line tree). */
-export function decideSiblings(texts: string[], a: Attributes, parsed: ParsedText[] = texts.map(parseText)): Judged[] {
+export function decideSiblings(texts: string[], a: Attributes, parsed: ParsedText[] = texts.map(parseText), opts: { residualBySiblings?: boolean } = {}): Judged[] {
   // A condition every sibling sets separates none of them.
   const everywhere = (c: Condition) => parsed.length > 1 && parsed.every((p) => p.conditions.some((d) => d.phrase === c.phrase));
   const judged: Judged[] = parsed.map((p) => {
@@ -672,7 +693,7 @@ export function decideSiblings(texts: string[], a: Attributes, parsed: ParsedTex
   // Residual siblings ("Other", "n.e.c."): in when every named sibling is out, out when one is in or its goods are named.
   const named = judged.filter((j) => !j.residual);
   for (const j of judged) {
-    if (!j.residual || j.verdict === 'no') continue;
+    if (!j.residual || j.verdict === 'no' || opts.residualBySiblings === false) continue;
     const namedOthers = named.filter((n) => n !== j);
     if (namedOthers.length && namedOthers.every((n) => n.verdict === 'no')) continue; // stays as judged on its own words
     const taken = namedOthers.some((n) => n.verdict === 'yes' || (n.verdict === 'unknown' && n.met.some((m) => m.condition.dim === 'kind')));

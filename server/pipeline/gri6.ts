@@ -63,7 +63,12 @@ export function gri6(hs: HsTree, ranked: string[], a: Attributes): Gri6Outcome {
   const peers = subheadingsOf(hs, node.parent).filter((n) => group(n.description) === group(node.description));
   if (peers.length < 2) return none;
   const parsed = peers.map((p) => attributesOnly(parseText(p.description)));
-  const judged = decideSiblings(peers.map((p) => p.description), a, parsed);
+  // Kinds are left out here, so a sibling that fits on attributes may still be other goods: a residual
+  // ("n.e.c.") subheading is never excluded because a named one fits.
+  const judged = decideSiblings(peers.map((p) => p.description), a, parsed, { residualBySiblings: false });
+  // The goods' words of each peer (its text without the attribute phrases): a move stays among peers whose
+  // goods words are all in the first candidate's (same goods, other attribute).
+  const goods = peers.map((p) => new Set(parseText(p.description).conditions.filter((c) => c.dim === 'kind' || c.dim === 'feature').flatMap((c) => c.words ?? [])));
   if (!judged.some((j) => j.met.length || j.failed.length || j.open.length)) return none;
   const rank = (code: string) => {
     const i = ranked.indexOf(code);
@@ -92,7 +97,7 @@ export function gri6(hs: HsTree, ranked: string[], a: Attributes): Gri6Outcome {
   if (tj.verdict === 'no') {
     const fits = peers
       .map((p, i) => ({ p, j: judged[i] }))
-      .filter((x) => x.j.verdict !== 'no')
+      .filter((x, i) => x.j.verdict !== 'no' && [...goods[i]].every((w) => goods[at].has(w)))
       .sort((x, y) => (x.j.verdict === 'yes' ? 0 : 1) - (y.j.verdict === 'yes' ? 0 : 1) || rank(x.p.code) - rank(y.p.code) || x.p.code.localeCompare(y.p.code));
     const stated = [...new Set(tj.failed.map((f) => f.stated))].join(', ');
     if (!fits.length) {
@@ -103,7 +108,7 @@ export function gri6(hs: HsTree, ranked: string[], a: Attributes): Gri6Outcome {
       };
     }
     const to = fits[0];
-    const why = to.j.verdict === 'yes' ? `${dotted(to.p.code)}: ${cite(to.j)}` : `${dotted(to.p.code)} is the subheading of the group the stated attributes do not exclude${fits.length > 1 ? ' that scores best' : ''}`;
+    const why = to.j.verdict === 'yes' && to.j.met.length ? `${dotted(to.p.code)}: ${cite(to.j)}` : `${dotted(to.p.code)} is the subheading of the group the stated attributes do not exclude${fits.length > 1 ? ' that scores best' : ''}`;
     const open = to.j.verdict === 'yes' ? '' : `; the description does not state ${openNames(to.j)}`;
     return {
       first: to.p.code,
