@@ -11,7 +11,7 @@ import type { Dataset, Example } from './types';
 
 export const DEFAULT_CACHE_DIR = path.resolve(__dirname, '..', '.cache');
 /** The modules whose code decides what the model is. */
-const MODEL_SOURCES = ['normalise', 'features', 'corpus', 'retrieve', 'model', 'train'].map((m) =>
+const MODEL_SOURCES = ['normalise', 'features', 'corpus', 'retrieve', 'model', 'train', 'levels/features', 'levels/softmax', 'levels/tree', 'levels/corpus'].map((m) =>
   path.join(__dirname, 'pipeline', `${m}.ts`),
 );
 

@@ -6,6 +6,7 @@ import { candidates, createScorer, type Candidates, type Scorer } from './pipeli
 import { rank, softmaxTop, type FusionParams, type Ranked } from './pipeline/fusion';
 import { fuzzyScores } from './pipeline/fuzzy';
 import { applyCalibration } from './pipeline/calibrate';
+import { textKind } from './pipeline/kind';
 import { triggeredRules, pointedCodes, fireRules, applyRules, type RulesOutcome } from './pipeline/rules';
 import { buildLookup, explain, type Lookup } from './pipeline/explain';
 import { explainReasoning } from './pipeline/reasoning';
@@ -88,7 +89,9 @@ export async function classify(engine: Engine, description: unknown, country?: C
   if (cands.knownTerms === 0) {
     return { status: 'error', candidates: [], error: 'no word of the description is known to the nomenclature or the examples' };
   }
-  const { fusion, calibration } = engine.config;
+  const { fusion } = engine.config;
+  const kind = textKind(description);
+  const { calibration, reviewThreshold } = engine.config.kinds?.[kind] ?? engine.config;
   const head = ranked.rows.slice(0, ranked.probs.length);
   let list = ranked.rows.map((row, i) => ({ hs6: engine.model.classes[cands.classes[row]], score: ranked.scores[i], row }));
   let outcome: RulesOutcome | null = null;
@@ -129,7 +132,7 @@ export async function classify(engine: Engine, description: unknown, country?: C
   const reasoning = outcome ? explainReasoning(engine.ds, result, outcome) : undefined;
   withGri6(result[0], reasoning, g6);
   return {
-    status: confidences[0] >= engine.config.reviewThreshold ? 'ok' : 'review',
+    status: confidences[0] >= reviewThreshold ? 'ok' : 'review',
     candidates: result,
     ...(reasoning ? { reasoning } : {}),
   };

@@ -18,6 +18,25 @@ export const ConfigSchema = z.object({
     exampleWeight: z.number().positive(),
     /** Characters of a ruling's facts learnt from, beyond its subject line. */
     detailChars: z.number().int().min(0),
+    /** Example sources the naive Bayes and the retrieval index leave out (all are learnt from by default). */
+    excludeSources: z.array(z.string()).optional(),
+    /** The hierarchical level models (chapter -> heading -> subheading); absent: not trained. */
+    levels: z
+      .object({
+        features: z.object({ word: z.number().min(0), bigram: z.number().min(0), char: z.number().min(0), charMin: z.number().int().min(1).max(8).optional(), charMax: z.number().int().min(1).max(8).optional() }),
+        nomenclature: z.object({ hs: z.number().min(0), usHeading: z.number().min(0), us: z.number().min(0), eu: z.number().min(0) }),
+        sources: z.record(z.string(), z.number().min(0)),
+        detailChars: z.number().int().min(0),
+        detailWeight: z.number().min(0),
+        epochs: z.number().int().min(1).max(50),
+        lr: z.number().positive(),
+        l2: z.number().min(0),
+        rootMinDocs: z.number().int().min(1),
+        seed: z.number().int(),
+        /** The beam: chapters, then headings under them, whose subheadings join the short list. */
+        beam: z.object({ chapters: z.number().int().min(1), headings: z.number().int().min(1), size: z.number().int().min(0) }),
+      })
+      .optional(),
   }),
   /** Short-list size per query. */
   shortlist: z.number().int().min(3).max(200),
@@ -32,6 +51,10 @@ export const ConfigSchema = z.object({
   calibration: z.object({ x: z.array(z.number()).min(2), y: z.array(z.number()).min(2) }),
   /** Rows whose best confidence is below this are marked `review`. */
   reviewThreshold: z.number().min(0).max(1),
+  /** Per kind of text (invoice, ruling, listing): its own calibration and review threshold, used instead of the above. */
+  kinds: z
+    .record(z.enum(['invoice', 'ruling', 'listing']), z.object({ calibration: z.object({ x: z.array(z.number()).min(2), y: z.array(z.number()).min(2) }), reviewThreshold: z.number().min(0).max(1) }))
+    .optional(),
   /** Choice of a national line under an HS 6. */
   national: z.object({ minScore: z.number().min(0), margin: z.number().min(0) }),
   /** How the numbers above were found (informational). */

@@ -51,7 +51,16 @@ export interface Correlation {
   to2017: Map<string, string[]>;
 }
 
-export type ExampleSource = 'uk-parcel' | 'cross' | 'atlas' | 'uk-glossary';
+export type ExampleSource =
+  | 'uk-parcel'
+  | 'cross'
+  | 'atlas'
+  | 'uk-glossary'
+  | 'eu-bti'
+  | 'uk-atar'
+  | 'marketplace'
+  /** HMRC's machine-written paraphrases: widen the vocabulary, never reported as real goods. */
+  | 'uk-synthetic';
 
 /** A labelled description -> code pair. */
 export interface Example {

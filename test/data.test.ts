@@ -157,11 +157,16 @@ describe('real dataset', () => {
   test('examples per source', () => {
     const count = (xs: { source: string }[], s: string) => xs.filter((x) => x.source === s).length;
     expect(count(d.examples, 'uk-parcel')).toBe(1864);
-    expect(count(d.examples, 'cross')).toBe(1610);
+    expect(count(d.examples, 'cross')).toBe(1867);
     expect(count(d.examples, 'atlas')).toBe(198);
     expect(count(d.examples, 'uk-glossary')).toBe(4006);
+    expect(count(d.examples, 'eu-bti')).toBe(208);
+    expect(count(d.examples, 'uk-atar')).toBe(121);
+    expect(count(d.examples, 'marketplace')).toBe(102);
+    expect(count(d.examples, 'uk-synthetic')).toBe(3312);
     expect(count(d.unmapped, 'uk-parcel')).toBe(11);
-    expect(count(d.unmapped, 'cross')).toBe(63);
+    expect(count(d.unmapped, 'cross')).toBe(69);
+    expect(count(d.unmapped, 'eu-bti')).toBe(9);
     expect(count(d.unmapped, 'atlas')).toBe(2);
     expect(count(d.unmapped, 'uk-glossary')).toBe(0);
     expect(new Set(d.examples.map((e) => e.id)).size).toBe(d.examples.length);
@@ -193,7 +198,7 @@ describe('real dataset', () => {
     expect(byId.has('cross:N271132:1')).toBe(false);
     // HS 2017 741999 was split; the correlation maps it to exactly one HS 2022 subheading.
     expect(byId.get('cross:N304232:1')).toMatchObject({ code: '7419995050', hs6: '741980', mappedFrom: '741999' });
-    expect(d.examples.filter((e) => e.mappedFrom).map((e) => e.id).sort()).toEqual([
+    expect(d.examples.filter((e) => e.mappedFrom && e.source === 'cross').map((e) => e.id).sort()).toEqual([
       'cross:955711:0',
       'cross:957062:0',
       'cross:965265:0',
@@ -307,6 +312,12 @@ const FIXTURE: Record<string, string> = {
     '{"ruling":"123456","date":null,"description":"Old donkeys","hts_codes":["01014000"],"facts":null,"full_text":null}\n',
   [DATA_FILES.atlas]: 'id,split,description,answer_line,hts_codes,hts_primary_digits,hs6,reasoning\na1,validation,A horse,0101.29.00,0101.29.00,01012900,010129,because\n',
   [DATA_FILES.ukGlossary]: JSON.stringify({ pony: '0101290000', horse: '0101200000' }),
+  [DATA_FILES.euBti]: '{"ref":"GB1","description":"A LIVE ASS","cn_code":"0101300000"}\n{"ref":"GB2","description":"Unknown code","cn_code":"0102400000"}\n',
+  [DATA_FILES.ukAtar]: '{"ref":"6001","date":"1 Jan 2026","description":"A pure-bred breeding horse","facts":"Registered  in a stud book.","commodity_code":"0101210000"}\n',
+  [DATA_FILES.marketplace]:
+    '{"id":"hc1","product_name":"Cute Pony Toy","category":["Toys","Animals"],"attributes":{"Brand Name":"X","Material":"Plush","Origin":"CN"},"hs_code":"0101290000"}\n',
+  [DATA_FILES.ukSynthetic]:
+    '{"description":"Donkeys kept for work.","commodity_code":"0101300000","synthetic":true,"colloquial_terms":["donkey"],"synonyms":["burro"],"official_description":"Asses"}\n',
 };
 
 function writeFixture(overrides: Record<string, string | null> = {}): string {
@@ -351,11 +362,20 @@ describe('fixture dataset', () => {
       ['cross:123456:0', '010130', '01014000', '010140'],
       ['atlas:a1', '010129', '01012900', undefined],
       ['uk-glossary:pony', '010129', '0101290000', undefined],
+      ['eu-bti:GB1', '010130', '0101300000', undefined],
+      ['uk-atar:6001', '010121', '0101210000', undefined],
+      ['marketplace:hc1', '010129', '0101290000', undefined],
+      ['uk-synthetic:1', '010130', '0101300000', undefined],
     ]);
+    const byId = new Map(d.examples.map((e) => [e.id, e]));
+    // Marketplace listings: title, category path and the attributes that describe the goods (not the brand or origin).
+    expect(byId.get('marketplace:hc1')!.text).toBe('Cute Pony Toy; Toys > Animals; Material: Plush');
+    expect(byId.get('uk-atar:6001')).toMatchObject({ detail: 'Registered in a stud book.', date: '1 Jan 2026' });
+    expect(byId.get('uk-synthetic:1')).toMatchObject({ source: 'uk-synthetic', detail: 'donkey; burro' });
     expect(d.examples[2]).toMatchObject({ ruling: 'NY N000001', date: '2020-01-01', detail: 'Two asses.' });
     expect(d.examples[3].ruling).toBe('HQ 123456');
     expect(d.examples[3].date).toBeUndefined();
-    expect(d.unmapped.map((u) => u.id)).toEqual(['uk-parcel:4', 'cross:N000001:1', 'uk-glossary:horse']);
+    expect(d.unmapped.map((u) => u.id)).toEqual(['uk-parcel:4', 'cross:N000001:1', 'uk-glossary:horse', 'eu-bti:GB2']);
     expect(d.files).toHaveLength(Object.keys(DATA_FILES).length);
   });
 
@@ -425,6 +445,21 @@ describe('fixture dataset', () => {
     expect(err.message).toMatch(/^examples\/cross-rulings\.jsonl: line 2: invalid JSON/);
     const dir2 = fixture({ [DATA_FILES.cross]: `${good}\n{"ruling":"N2","description":"x","hts_codes":"0101"}\n` });
     expect(dataError(() => loadExamples(dir2, hs, corr)).message).toMatch(/^examples\/cross-rulings\.jsonl: line 2: hts_codes: /);
+  });
+
+  test('malformed records in the BTI, ATaR, marketplace and synthetic files name the file and line', () => {
+    const hs = loadHsTree(fixture());
+    const corr = loadCorrelation(fixture());
+    const cases: [string, string, RegExp][] = [
+      [DATA_FILES.euBti, '{"ref":"GB3","description":"x","cn_code":"01A1"}', /^examples\/eu-bti-rulings\.jsonl: line 3: cn_code: expected a commodity code/],
+      [DATA_FILES.ukAtar, '{"ref":"1","description":"x"}', /^examples\/uk-atar-rulings\.jsonl: line 2: commodity_code: /],
+      [DATA_FILES.marketplace, '{"id":"hc2","product_name":"x","category":"Toys","attributes":{},"hs_code":"0101290000"}', /^examples\/marketplace-listings\.jsonl: line 2: category: /],
+      [DATA_FILES.ukSynthetic, '{"description":"x","commodity_code":"0101300000","synthetic":false}', /^examples\/uk-synthetic-descriptions\.jsonl: line 2: synthetic: /],
+    ];
+    for (const [file, bad, message] of cases) {
+      const dir = fixture({ [file]: `${FIXTURE[file]}${bad}\n` });
+      expect(dataError(() => loadExamples(dir, hs, corr)).message).toMatch(message);
+    }
   });
 
   test('malformed EU record names the file and record', () => {

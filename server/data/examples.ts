@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Correlation, Example, ExampleSource, HsTree, UnmappedExample } from '../types';
 import { DataError } from './errors';
 import { DATA_FILES, type FileLog, readCsv, readDataJson, readDataText, relativeName } from './files';
+import { loadMoreExamples, readJsonl } from './more-examples';
 
 export interface ExampleStats {
   /** Examples kept, by source. */
@@ -16,7 +17,7 @@ export interface ExampleStats {
   crossDuplicateHs6: number;
 }
 
-const SOURCES: ExampleSource[] = ['uk-parcel', 'cross', 'atlas', 'uk-glossary'];
+export const SOURCES: ExampleSource[] = ['uk-parcel', 'cross', 'atlas', 'uk-glossary', 'eu-bti', 'uk-atar', 'marketplace', 'uk-synthetic'];
 const zeroes = (): Record<ExampleSource, number> =>
   Object.fromEntries(SOURCES.map((s) => [s, 0])) as Record<ExampleSource, number>;
 
@@ -71,7 +72,8 @@ const crossRecord = z.object({
 const glossary = z.record(z.string(), z.string());
 
 /**
- * Load the labelled examples (UK parcel descriptions, CROSS rulings, ATLAS validation, UK search glossary).
+ * Load the labelled examples (UK parcel descriptions, CROSS rulings, ATLAS validation, UK search glossary,
+ * EU BTI, UK ATaR, marketplace listings, synthetic paraphrases).
  * Examples whose code cannot be placed in HS 2022 go to `unmapped` with the reason; rows with empty text are
  * skipped and counted in `stats.emptyText`.
  */
@@ -135,28 +137,12 @@ export function loadExamples(
 
   // CROSS rulings: one example per distinct HS 6 among a ruling's codes.
   {
-    const file = relativeName(dir, DATA_FILES.cross);
-    const lines = readDataText(dir, DATA_FILES.cross, log).split(/\r?\n/);
-    lines.forEach((raw, i) => {
-      const line = i + 1;
-      if (!raw.trim()) return;
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch (err) {
-        throw new DataError(file, `line ${line}: invalid JSON (${(err as Error).message})`);
-      }
-      const res = crossRecord.safeParse(json);
-      if (!res.success) {
-        const issue = res.error.issues[0];
-        throw new DataError(file, `line ${line}: ${issue.path.join('.') || 'record'}: ${issue.message}`);
-      }
-      const r = res.data;
+    for (const { value: r } of readJsonl(dir, DATA_FILES.cross, crossRecord, log)) {
       const ruling = r.ruling.trim();
       const text = (r.description ?? '').trim();
       if (!text) {
         st.emptyText.cross++;
-        return;
+        continue;
       }
       const facts = r.facts?.trim();
       const date = r.date?.trim();
@@ -194,7 +180,7 @@ export function loadExamples(
       for (const c of bad) {
         drop({ id: `cross:${ruling}:${k++}`, source: 'cross', text, code: c, reason: `code "${c}" is not 6-10 digits` });
       }
-    });
+    }
   }
 
   // ATLAS validation split: hs6 column, code = hts_primary_digits.
@@ -245,6 +231,9 @@ export function loadExamples(
       place({ id, source: 'uk-glossary', text, code }, code.slice(0, 6));
     }
   }
+
+  // EU BTI, UK ATaR, marketplace listings, synthetic paraphrases.
+  loadMoreExamples(dir, place, (s) => st.emptyText[s]++, log);
 
   if (stats) Object.assign(stats, st);
   return { examples, unmapped };

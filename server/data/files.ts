@@ -16,6 +16,10 @@ export const DATA_FILES = {
   cross: 'examples/cross-rulings.jsonl',
   atlas: 'examples/atlas-validation.csv',
   ukGlossary: 'examples/uk-search-references.json',
+  euBti: 'examples/eu-bti-rulings.jsonl',
+  ukAtar: 'examples/uk-atar-rulings.jsonl',
+  marketplace: 'examples/marketplace-listings.jsonl',
+  ukSynthetic: 'examples/uk-synthetic-descriptions.jsonl',
 } as const;
 
 export type DataFileKey = keyof typeof DATA_FILES;

@@ -16,7 +16,10 @@ export interface Case {
   exampleIds: string[];
 }
 
-export const EVAL_SOURCES: ExampleSource[] = ['uk-parcel', 'cross', 'atlas'];
+/** The labelled sources scored by `npm run eval` and used by `npm run tune` (the synthetic paraphrases and the glossary never are). */
+export const EVAL_SOURCES: ExampleSource[] = ['uk-parcel', 'cross', 'atlas', 'marketplace', 'eu-bti', 'uk-atar'];
+/** The kinds of text the tuning fitness averages over, one source each. */
+export const FITNESS_SOURCES: ExampleSource[] = ['uk-parcel', 'cross', 'atlas', 'marketplace'];
 
 export function buildCases(ds: Dataset, sources: ExampleSource[] = EVAL_SOURCES): Case[] {
   const byKey = new Map<string, Case>();

@@ -29,6 +29,27 @@ export interface SourceMetrics {
   review: { share: number; accuracy: number; okAccuracy: number };
   perChapter: { chapter: string; n: number; top1: number }[];
   confusions: { truth: string; predicted: string; n: number }[];
+  /** The commonest wrong chapters and headings (truth's prefix -> predicted prefix), with up to three example rows each. */
+  levelConfusions?: Record<'2' | '4', { truth: string; predicted: string; n: number; examples: string[] }[]>;
+}
+
+function levelConfusions(preds: Prediction[], d: number): NonNullable<SourceMetrics['levelConfusions']>['2'] {
+  const m = new Map<string, { n: number; examples: string[] }>();
+  for (const p of preds) {
+    if (!p.predicted.length || hit(p, 1, d)) continue;
+    const key = `${p.truth[0].slice(0, d)}>${p.predicted[0].slice(0, d)}`;
+    const c = m.get(key) ?? { n: 0, examples: [] };
+    c.n++;
+    if (c.examples.length < 3) c.examples.push(p.text.length > 140 ? `${p.text.slice(0, 137)}...` : p.text);
+    m.set(key, c);
+  }
+  return [...m.entries()]
+    .map(([k, v]) => {
+      const [truth, predicted] = k.split('>');
+      return { truth, predicted, ...v };
+    })
+    .sort((a, b) => b.n - a.n || a.truth.localeCompare(b.truth))
+    .slice(0, 10);
 }
 
 const hit = (p: Prediction, k: number, d: number) =>
@@ -79,6 +100,7 @@ export function metrics(source: string, preds: Prediction[]): SourceMetrics {
       })
       .sort((a, b) => b.n - a.n || a.truth.localeCompare(b.truth))
       .slice(0, 20),
+    levelConfusions: { '2': levelConfusions(preds, 2), '4': levelConfusions(preds, 4) },
   };
 }
 
@@ -93,6 +115,8 @@ export interface EvalReport {
   sources: SourceMetrics[];
   /** The same cases scored without the rules (statistics alone). */
   withoutRules?: SourceMetrics[];
+  /** Whole sources held out: each scored by a model that learnt nothing from that source. */
+  heldOutSources?: SourceMetrics[];
   /** HS 6 -> official description, for the codes named in the report. */
   descriptions: Record<string, string>;
   seconds: number;

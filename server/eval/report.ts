@@ -357,6 +357,26 @@ ${rows}
 </table></div>`;
 }
 
+function levelConfusionTable(report: EvalReport, s: SourceMetrics, d: '2' | '4'): string {
+  const list = s.levelConfusions?.[d] ?? [];
+  if (!list.length) return `<p class="muted">None.</p>`;
+  const rows = list
+    .map(
+      (c) =>
+        `<tr><td class="code">${escapeHtml(c.truth)}</td>${descriptionCell(report, c.truth)}<td class="code">${escapeHtml(c.predicted)}</td>${descriptionCell(
+          report,
+          c.predicted,
+        )}<td class="num">${escapeHtml(formatCount(c.n))}</td><td>${c.examples.map((e) => escapeHtml(e)).join('<br>')}</td></tr>`,
+    )
+    .join('\n');
+  return `<div class="scroll"><table class="confusions">
+<thead><tr><th>Truth</th><th>Description</th><th>Predicted</th><th>Description</th><th class="num">Count</th><th>Example rows</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table></div>`;
+}
+
 function sourceSection(report: EvalReport, s: SourceMetrics, i: number): string {
   const shown = s.perChapter.filter((c) => c.n >= MIN_CHAPTER_N).length;
   const hidden = s.perChapter.length - shown;
@@ -379,6 +399,10 @@ function sourceSection(report: EvalReport, s: SourceMetrics, i: number): string 
   )}.</figcaption></figure>
 <h3>Commonest confusions</h3>
 ${confusionTable(report, s)}
+<h3>Wrong chapter: the commonest confusions</h3>
+${levelConfusionTable(report, s, '2')}
+<h3>Right chapter, wrong heading: the commonest confusions</h3>
+${levelConfusionTable(report, s, '4')}
 </section>`;
 }
 
@@ -397,8 +421,24 @@ export function rulesEffect(report: EvalReport): string {
   return `<section><h2>Effect of the rules</h2><table><thead><tr><th>Source</th><th>top-1 without</th><th>top-1 with</th><th>points</th><th>top-3 without</th><th>top-3 with</th><th>points</th></tr></thead><tbody>${rows}</tbody></table><p class="note">Accuracy at 6 digits of the same cases classified by the statistics alone and with the GRI and Note rules applied.</p></section>`;
 }
 
+/** Accuracy when a whole source is held out (the model learnt nothing from that kind of text). */
+export function heldOutSection(report: EvalReport): string {
+  if (!report.heldOutSources?.length) return '';
+  const rows = report.heldOutSources
+    .map(
+      (s) =>
+        `<tr><td>${escapeHtml(s.source)}</td><td class="num">${escapeHtml(formatCount(s.n))}</td><td class="num">${formatPercent(s.digits['2'].top1)}</td><td class="num">${formatPercent(
+          s.digits['4'].top1,
+        )}</td><td class="num">${formatPercent(s.digits['6'].top1)}</td><td class="num">${formatPercent(s.digits['6'].top3)}</td><td class="num">${formatPercent(1 - s.review.share)}</td><td class="num">${formatPercent(
+          s.review.okAccuracy,
+        )}</td></tr>`,
+    )
+    .join('');
+  return `<section><h2>Whole sources held out</h2><table><thead><tr><th>Source</th><th class="num">n</th><th>top-1 @2</th><th>top-1 @4</th><th>top-1 @6</th><th>top-3 @6</th><th>ok share</th><th>ok precision</th></tr></thead><tbody>${rows}</tbody></table><p class="note">Each source scored by a model trained on everything except that source: how the engine does on a kind of text it has not seen.</p></section>`;
+}
+
 export function renderReport(report: EvalReport): string {
-  const body = [header(report), summary(report), rulesEffect(report), ...report.sources.map((s, i) => sourceSection(report, s, i))].join('\n');
+  const body = [header(report), summary(report), rulesEffect(report), heldOutSection(report), ...report.sources.map((s, i) => sourceSection(report, s, i))].join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -17,13 +17,18 @@ import { buildCases, assignFolds, trainingExamples, type Case } from './cases';
 import { metrics, type EvalReport, type Prediction } from './metrics';
 import { renderReport } from './report';
 import { modelKey } from '../cache';
-import type { Dataset } from '../types';
+import type { Dataset, ExampleSource } from '../types';
 import type { ClassifierConfig } from '../config';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
+/** Scored by cross-validation (ATLAS is scored by a model trained without it). */
+const CV_SOURCES: ExampleSource[] = ['uk-parcel', 'cross', 'marketplace', 'eu-bti', 'uk-atar'];
+const REPORTED: ExampleSource[] = ['atlas', 'cross', 'uk-parcel', 'marketplace', 'eu-bti', 'uk-atar'];
+/** Kinds of text held out whole: ruling subject lines, parcel lines, marketplace titles. */
+const HELD_OUT_SOURCES: ExampleSource[] = ['cross', 'uk-parcel', 'marketplace'];
 
 /** Trains one model without the held-out cases and classifies them with the rules and without. */
-async function predict(ds: Dataset, config: ClassifierConfig, rules: RuleSet, held: Case[], label: string): Promise<{ withRules: Prediction[]; without: Prediction[] }> {
+async function predict(ds: Dataset, config: ClassifierConfig, rules: RuleSet, held: Case[], label: string, alsoWithout = true): Promise<{ withRules: Prediction[]; without: Prediction[] }> {
   const t0 = performance.now();
   const model = trainModel(ds, trainingExamples(ds, held), config.training);
   const run = async (engine: Engine) => {
@@ -42,7 +47,7 @@ async function predict(ds: Dataset, config: ClassifierConfig, rules: RuleSet, he
     }
     return preds;
   };
-  const out = { withRules: await run(createEngine(ds, model, config, rules)), without: await run(createEngine(ds, model, config, null)) };
+  const out = { withRules: await run(createEngine(ds, model, config, rules)), without: alsoWithout ? await run(createEngine(ds, model, config, null)) : [] };
   log(`${label}: ${held.length} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return out;
 }
@@ -63,7 +68,7 @@ async function main() {
   const config = loadConfig();
 
   const atlas = buildCases(ds, ['atlas']);
-  const cv = buildCases(ds, ['uk-parcel', 'cross']);
+  const cv = buildCases(ds, CV_SOURCES);
   const folds = assignFolds(cv, k, seed);
   const rules = loadRules();
   const preds: Prediction[] = [];
@@ -74,11 +79,21 @@ async function main() {
     without.push(...r.without);
   }
 
-  const bySource = (ps: Prediction[]) => [...['atlas', 'cross', 'uk-parcel'].map((s) => metrics(s, ps.filter((p) => p.source === s))), metrics('all', ps)];
+  // Whole kinds of text held out: a model that learnt nothing from the source (ATLAS above already is).
+  const heldOut: Prediction[] = [];
+  for (const source of HELD_OUT_SOURCES) {
+    const r = await predict(ds, config, rules, buildCases(ds, [source]), `${source} (whole source held out)`, false);
+    heldOut.push(...r.withRules);
+  }
+
+  const bySource = (ps: Prediction[]) => [...REPORTED.map((s) => metrics(s, ps.filter((p) => p.source === s))), metrics('all', ps)];
   const sources = bySource(preds);
   const withoutRules = bySource(without);
   const named = new Set<string>();
-  for (const s of sources) for (const c of s.confusions) named.add(c.truth).add(c.predicted);
+  for (const s of sources) {
+    for (const c of s.confusions) named.add(c.truth).add(c.predicted);
+    for (const c of [...(s.levelConfusions?.['2'] ?? []), ...(s.levelConfusions?.['4'] ?? [])]) named.add(c.truth).add(c.predicted);
+  }
   const report: EvalReport = {
     generatedAt: new Date().toISOString(),
     command: 'npm run eval',
@@ -89,10 +104,15 @@ async function main() {
       atlas: 'ATLAS validation rows, scored by a model trained on everything except them (primary HS 6 only counts).',
       cross: `CBP CROSS rulings (subject line as the query), ${k}-fold cross-validation grouped by text; any code of the ruling counts.`,
       'uk-parcel': `UK parcel descriptions, ${k}-fold cross-validation grouped by text.`,
+      marketplace: `Marketplace listings (title; category path; describing attributes), ${k}-fold cross-validation.`,
+      'eu-bti': `EU BTI ruling descriptions, ${k}-fold cross-validation.`,
+      'uk-atar': `UK Advance Tariff Ruling descriptions, ${k}-fold cross-validation.`,
       all: 'All of the above together.',
+      heldOut: `Whole sources held out (${HELD_OUT_SOURCES.join(', ')}): each scored by a model trained without any row of it.`,
     },
     sources,
     withoutRules,
+    heldOutSources: HELD_OUT_SOURCES.map((s) => metrics(s, heldOut.filter((p) => p.source === s))),
     descriptions: Object.fromEntries([...named].map((c) => [c, ds.hs.nodes.get(c)?.description ?? ''])),
     seconds: Math.round((performance.now() - t0) / 100) / 10,
   };
@@ -106,6 +126,11 @@ async function main() {
     console.log(
       `${s.source.padEnd(10)}${String(s.n).padStart(5)} ${pct(d['2'].top1)} ${pct(d['2'].top3)} ${pct(d['4'].top1)} ${pct(d['4'].top3)} ${pct(d['6'].top1)} ${pct(d['6'].top3)} ${s.ece.toFixed(3)} ${pct(s.review.share)} (${pct(s.review.accuracy).trim()}) ${pct(s.review.okAccuracy)}`,
     );
+  }
+  console.log('whole source held out:');
+  for (const s of report.heldOutSources ?? []) {
+    const d = s.digits;
+    console.log(`${s.source.padEnd(10)}${String(s.n).padStart(5)} ${pct(d['2'].top1)} ${pct(d['2'].top3)} ${pct(d['4'].top1)} ${pct(d['4'].top3)} ${pct(d['6'].top1)} ${pct(d['6'].top3)} ${s.ece.toFixed(3)} ${pct(s.review.share)} (${pct(s.review.accuracy).trim()}) ${pct(s.review.okAccuracy)}`);
   }
   console.log('without the rules (statistics alone):');
   for (const s of withoutRules) console.log(`${s.source.padEnd(10)}${String(s.n).padStart(5)} top1@6 ${pct(s.digits['6'].top1)} top3@6 ${pct(s.digits['6'].top3)}`);

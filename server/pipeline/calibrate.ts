@@ -31,6 +31,57 @@ export function fitIsotonic(data: Scored[]): Calibration {
   return { x: [0, ...x, 1], y: [0, ...y, y[y.length - 1] ?? 0] };
 }
 
+/**
+ * Platt scaling on the log-odds: confidence = sigmoid(a * logit(p) + b), fitted by maximum likelihood (Newton's
+ * method), returned as a piecewise-linear map sampled densely so the config stays a readable table. Unlike
+ * isotonic steps it is strictly increasing when a > 0: candidates whose scores differ get different
+ * confidences.
+ */
+export function fitPlatt(data: Scored[], points = 64): Calibration {
+  const eps = 1e-6;
+  const logit = (p: number) => Math.log(Math.max(eps, Math.min(1 - eps, p)) / (1 - Math.max(eps, Math.min(1 - eps, p))));
+  const xs = data.map((d) => logit(d.p));
+  // Targets smoothed as in Platt (1999), so a small sample does not produce certainties.
+  const pos = data.filter((d) => d.correct).length;
+  const neg = data.length - pos;
+  const hi = (pos + 1) / (pos + 2);
+  const lo = 1 / (neg + 2);
+  const ts = data.map((d) => (d.correct ? hi : lo));
+  let a = 1;
+  let b = 0;
+  for (let it = 0; it < 50; it++) {
+    let ga = 0, gb = 0, haa = 1e-9, hab = 0, hbb = 1e-9;
+    for (let i = 0; i < xs.length; i++) {
+      const q = 1 / (1 + Math.exp(-(a * xs[i] + b)));
+      const r = q - ts[i];
+      const w = q * (1 - q);
+      ga += r * xs[i];
+      gb += r;
+      haa += w * xs[i] * xs[i];
+      hab += w * xs[i];
+      hbb += w;
+    }
+    const det = haa * hbb - hab * hab;
+    if (Math.abs(det) < 1e-12) break;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (Math.abs(da) + Math.abs(db) < 1e-9) break;
+  }
+  if (!(a > 0)) a = 1e-3;
+  const x: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i <= points; i++) {
+    // Denser near 0 and 1, where most fused probabilities lie.
+    const u = i / points;
+    const p = i === 0 ? 0 : i === points ? 1 : 1 / (1 + Math.exp(-(-9 + 18 * u)));
+    x.push(p);
+    y.push(1 / (1 + Math.exp(-(a * logit(p) + b))));
+  }
+  return { x, y };
+}
+
 export function applyCalibration(cal: Calibration, p: number): number {
   const { x, y } = cal;
   if (p <= x[0]) return y[0];

@@ -9,9 +9,11 @@ import { logLikelihood, smooth, type Smoothed } from './model';
 import { DOC_KINDS } from './corpus';
 import type { Model } from './train';
 import type { Normalised } from './normalise';
+import { hashedFeatures } from './levels/features';
+import { LevelQuery } from './levels/tree';
 import { classMaterials, materialAgreement, materialsOf, type ClassMaterials, type MaterialFacts } from './materials';
 
-export const FEATURES = ['nbSub', 'nbHead', 'nbChap', 'nom', 'knn1', 'knn3', 'prior', 'material', 'fuzzy'] as const;
+export const FEATURES = ['nbSub', 'nbHead', 'nbChap', 'nom', 'knn1', 'knn3', 'prior', 'material', 'lvChap', 'lvHead', 'lvSub', 'fuzzy'] as const;
 export type FeatureName = (typeof FEATURES)[number];
 export const N_FEATURES = FEATURES.length;
 export const FUZZY = FEATURES.indexOf('fuzzy');
@@ -34,6 +36,8 @@ export interface Scorer {
   materials: ClassMaterials[];
   /** Chapter or heading code -> the classes under it. */
   byPrefix: Map<string, number[]>;
+  /** Subheading code -> class index. */
+  classOf: Map<string, number>;
 }
 
 /** `classDescriptions`: the official text of each class, in model.classes order. */
@@ -52,6 +56,7 @@ export function createScorer(model: Model, classDescriptions: string[]): Scorer 
     knn: new Float32Array(model.classes.length * 3),
     materials: classDescriptions.map(classMaterials),
     byPrefix: prefixIndex(model.classes),
+    classOf: new Map(model.classes.map((c, i) => [c, i])),
   };
 }
 
@@ -156,6 +161,14 @@ export function candidates(
     chosen.add(touched[i]);
   }
 
+  // The hierarchical models' beam: the best subheadings under the best headings of the best chapters.
+  const lv = model.levels;
+  const levelQuery = lv ? new LevelQuery(lv.tree, hashedFeatures(q, lv.features)) : null;
+  if (levelQuery && lv) {
+    const classOf = scorer.classOf;
+    for (const { hs6 } of levelQuery.beam(lv.beam.chapters, lv.beam.headings).slice(0, lv.beam.size)) chosen.add(classOf.get(hs6)!);
+  }
+
   for (const code of extra) {
     const under = scorer.byPrefix.get(code) ?? [];
     for (const i of topK(Float64Array.from(under, (c) => post.sub[c]), 2)) chosen.add(under[i]);
@@ -173,6 +186,12 @@ export function candidates(
     features[row + 5] = knn[3 * c] + knn[3 * c + 1] + knn[3 * c + 2];
     features[row + 6] = Math.log1p(model.exampleCount[c]);
     features[row + 7] = materialAgreement(materials, scorer.materials[c]);
+    if (levelQuery) {
+      const [lc, lh, ls] = levelQuery.levels(model.classes[c]);
+      features[row + 8] = Math.max(LOG_FLOOR, lc);
+      features[row + 9] = Math.max(LOG_FLOOR, lh);
+      features[row + 10] = Math.max(LOG_FLOOR, ls);
+    }
   });
   for (const c of touched) {
     nom[c] = 0;

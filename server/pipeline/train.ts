@@ -4,7 +4,10 @@ import { buildCorpus, DOC_KINDS } from './corpus';
 import { Vocabulary } from './features';
 import { buildIndex, computeIdf, type TfIdfIndex } from './retrieve';
 import { trainNaiveBayes, type NaiveBayes, type TrainingDoc } from './model';
-import type { Dataset, Example } from '../types';
+import { levelCorpus } from './levels/corpus';
+import { trainTree, type LevelTree } from './levels/tree';
+import type { FeatureWeights } from './levels/features';
+import type { Dataset, Example, ExampleSource } from '../types';
 
 export interface Model {
   terms: string[];
@@ -25,12 +28,30 @@ export interface Model {
   exampleCount: Float32Array;
   /** The examples the model learnt from. */
   examples: Example[];
+  /** The hierarchical level models and the feature weights they were trained with (null when not configured). */
+  levels: { tree: LevelTree; features: FeatureWeights; beam: { chapters: number; headings: number; size: number } } | null;
+}
+
+export interface LevelTrainingOptions {
+  features: FeatureWeights;
+  nomenclature: { hs: number; usHeading: number; us: number; eu: number };
+  sources: Record<string, number>;
+  detailChars: number;
+  detailWeight: number;
+  epochs: number;
+  lr: number;
+  l2: number;
+  rootMinDocs: number;
+  seed: number;
+  beam: { chapters: number; headings: number; size: number };
 }
 
 export interface TrainingOptions {
   /** Weight of a labelled example relative to a nomenclature line in the naive Bayes counts. */
   exampleWeight: number;
   detailChars: number;
+  excludeSources?: string[];
+  levels?: LevelTrainingOptions;
 }
 
 export function trainModel(ds: Dataset, examples: Example[], opts: TrainingOptions): Model {
@@ -43,7 +64,8 @@ export function trainModel(ds: Dataset, examples: Example[], opts: TrainingOptio
   const classHead = Int32Array.from(classes, (c) => headOf.get(c.slice(0, 4))!);
   const classChap = Int32Array.from(classes, (c) => chapOf.get(c.slice(0, 2))!);
 
-  const usable = examples.filter((e) => classOf.has(e.hs6));
+  const excluded = new Set(opts.excludeSources ?? []);
+  const usable = examples.filter((e) => classOf.has(e.hs6) && !excluded.has(e.source));
   const corpus = buildCorpus(ds, usable, opts.detailChars);
   const vocab = new Vocabulary();
   for (const d of corpus) {
@@ -85,5 +107,12 @@ export function trainModel(ds: Dataset, examples: Example[], opts: TrainingOptio
     nb,
     exampleCount,
     examples: usable,
+    levels: opts.levels ? trainLevels(ds, examples.filter((e) => classOf.has(e.hs6)), opts.levels) : null,
   };
+}
+
+function trainLevels(ds: Dataset, examples: Example[], o: LevelTrainingOptions): NonNullable<Model['levels']> {
+  const docs = levelCorpus(ds, examples, { ...o, sources: o.sources as Partial<Record<ExampleSource, number>> });
+  const tree = trainTree(ds.hs.subheadings, docs, { epochs: o.epochs, lr: o.lr, l2: o.l2, minDocs: 1, rootMinDocs: o.rootMinDocs }, o.seed);
+  return { tree, features: o.features, beam: o.beam };
 }

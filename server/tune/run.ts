@@ -19,13 +19,14 @@ import { normalise } from '../pipeline/normalise';
 import { fuzzyScores } from '../pipeline/fuzzy';
 import { classTexts } from '../classifier';
 import { rank, type FusionParams } from '../pipeline/fusion';
-import { fitIsotonic, applyCalibration, expectedCalibrationError, reviewThreshold, type Scored } from '../pipeline/calibrate';
-import { buildCases, assignFolds, trainingExamples, EVAL_SOURCES, type Case } from '../eval/cases';
+import { fitPlatt, applyCalibration, expectedCalibrationError, reviewThreshold, type Scored, type Calibration } from '../pipeline/calibrate';
+import { textKind, TEXT_KINDS } from '../pipeline/kind';
+import { buildCases, assignFolds, trainingExamples, FITNESS_SOURCES, type Case } from '../eval/cases';
 import { runGa, rng, type Gene } from './ga';
 import type { Dataset } from '../types';
 
 export const ALPHAS = [0.02, 0.1, 0.5];
-export const REVIEW_PRECISION = 0.8;
+export const REVIEW_PRECISION = 0.95;
 const SHORTLIST = 40;
 
 interface Row {
@@ -65,7 +66,7 @@ function extract(ds: Dataset, cases: Case[], folds: number[], k: number, log: (s
 
 export const GENES: Gene[] = [
   { name: 'alphaIndex', min: 0, max: ALPHAS.length - 1, integer: true },
-  ...FEATURES.map((f) => ({ name: f, min: 0, max: f.startsWith('nb') ? 2 : f === 'material' ? 3 : 10 })),
+  ...FEATURES.map((f) => ({ name: f, min: 0, max: f.startsWith('nb') || f.startsWith('lv') ? 3 : f === 'material' ? 3 : 10 })),
   { name: 'rerank', min: 3, max: 6, integer: true },
 ];
 
@@ -147,7 +148,7 @@ function main() {
   const ds = loadDataset();
   const cases = buildCases(ds);
   const folds = assignFolds(cases, k, seed);
-  log(`${cases.length} cases (${['uk-parcel', 'cross', 'atlas'].map((s) => `${s} ${cases.filter((c) => c.source === s).length}`).join(', ')}), ${k} folds, seed ${seed}`);
+  log(`${cases.length} cases (${[...new Set(cases.map((c) => c.source))].map((s) => `${s} ${cases.filter((c) => c.source === s).length}`).join(', ')}), ${k} folds, seed ${seed}`);
   const rows = extract(ds, cases, folds, k, log, config);
 
   const rand = rng(seed + 1);
@@ -163,7 +164,7 @@ function main() {
   ];
   // Each source is a different kind of input (invoice lines, ruling subjects, product descriptions):
   // the fitness averages over sources so the largest one does not decide alone.
-  const bySource = EVAL_SOURCES.map((s) => tuneRows.filter((r) => r.kase.source === s)).filter((rs) => rs.length > 0);
+  const bySource = FITNESS_SOURCES.map((s) => tuneRows.filter((r) => r.kase.source === s)).filter((rs) => rs.length > 0);
   const fitness = (g: number[]) =>
     bySource.reduce((sum, rs) => {
       const a = accuracy(rs, g);
@@ -185,10 +186,24 @@ function main() {
 
   const temperature = fitTemperature(calRows, genome);
   const raw = scoredTop3(calRows, genome, temperature);
-  const calibration = fitIsotonic(raw.top3);
+  const calibration = fitPlatt(raw.top3);
   const calibrated = raw.top1.map((s) => ({ p: applyCalibration(calibration, s.p), correct: s.correct }));
   const threshold = reviewThreshold(calibrated, REVIEW_PRECISION);
   const reviewShare = calibrated.filter((s) => s.p < threshold).length / calibrated.length;
+  // Per kind of text (told from the text, as at run time): its own calibration and threshold.
+  const kinds: Record<string, { calibration: Calibration; reviewThreshold: number }> = {};
+  const kindStats: Record<string, unknown> = {};
+  for (const kind of TEXT_KINDS) {
+    const rs = calRows.filter((r) => textKind(r.kase.text) === kind);
+    if (rs.length < 30) continue;
+    const kr = scoredTop3(rs, genome, temperature);
+    const cal = fitPlatt(kr.top3);
+    const top1 = kr.top1.map((s) => ({ p: applyCalibration(cal, s.p), correct: s.correct }));
+    const t = reviewThreshold(top1, REVIEW_PRECISION);
+    const ok = top1.filter((s) => s.p >= t);
+    kinds[kind] = { calibration: cal, reviewThreshold: t };
+    kindStats[kind] = { cases: rs.length, okShare: ok.length / rs.length, okPrecision: ok.length ? ok.filter((s) => s.correct).length / ok.length : null, ece: expectedCalibrationError(top1) };
+  }
   const { alphaIndex, params } = paramsOf(genome, temperature);
 
   const round = (x: number) => Math.round(x * 10000) / 10000;
@@ -203,6 +218,9 @@ function main() {
     },
     calibration: { x: calibration.x.map(round), y: calibration.y.map(round) },
     reviewThreshold: round(threshold),
+    kinds: Object.fromEntries(
+      Object.entries(kinds).map(([k, v]) => [k, { calibration: { x: v.calibration.x.map(round), y: v.calibration.y.map(round) }, reviewThreshold: round(v.reviewThreshold) }]),
+    ),
     tuning: {
       command: 'npm run tune',
       seed,
@@ -210,7 +228,8 @@ function main() {
       population: Number(o.population),
       generations: Number(o.generations),
       cases: { tuning: tuneRows.length, calibration: calRows.length },
-      fitness: 'mean over sources (uk-parcel, cross, atlas) of top1 + 0.25 * top3 at 6 digits on the tuning split',
+      fitness: `mean over sources (${FITNESS_SOURCES.join(', ')}) of top1 + 0.25 * top3 at 6 digits on the tuning split`,
+      kinds: JSON.parse(JSON.stringify(kindStats, (_, v) => (typeof v === 'number' ? round(v) : v))),
       tuningSplit: { top1: round(tuneAcc.top1), top3: round(tuneAcc.top3) },
       calibrationSplit: {
         top1: round(calAcc.top1),
