@@ -211,6 +211,13 @@ function candidateCard(c: Candidate, rank: number): HTMLElement {
   card.append(head, bar, el('p', 'desc', c.description));
   if (c.nationalDescription) card.append(el('p', 'national', `${c.code}: ${c.nationalDescription}${c.generalRate ? ` (general rate ${c.generalRate})` : ''}`));
   if (c.missingDetail) card.append(el('p', 'muted', c.missingDetail));
+  if (c.likely) card.append(el('p', 'likely', `Likely ${c.likely.code}: ${c.likely.basis}`));
+  if (c.questions?.length) {
+    card.append(el('h4', '', 'To decide'));
+    const ul = el('ul', 'questions');
+    for (const q of c.questions) ul.append(el('li', '', q));
+    card.append(ul);
+  }
   if (c.examples.length) {
     card.append(el('h4', '', 'Supporting examples'));
     const ul = el('ul', 'examples');

@@ -32,6 +32,10 @@ export interface Candidate {
   unit?: string | null;
   generalRate?: string | null;
   missingDetail?: string;
+  /** When the national line is not decided: the likely line and why. */
+  likely?: { code: string; basis: string };
+  /** The details that would decide the subheading or national line. */
+  questions?: string[];
 }
 
 export interface ReasoningStep {

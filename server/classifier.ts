@@ -12,6 +12,8 @@ import { buildLookup, explain, type Lookup } from './pipeline/explain';
 import { explainReasoning } from './pipeline/reasoning';
 import { extractFacts, withCandidates } from './rules/facts';
 import { materialsOf, materialConflict, textMaterials, type MaterialFacts } from './pipeline/materials';
+import { extractAttributes } from './pipeline/attributes';
+import { gri6, putFirst, withGri6 } from './pipeline/gri6';
 import type { RuleSet } from './rules/load';
 import type { Model } from './pipeline/train';
 import type { ClassifierConfig } from './config';
@@ -112,19 +114,33 @@ export async function classify(engine: Engine, description: unknown, country?: C
     });
     list = outcome.candidates;
   }
+  // GRI 6 by attributes (pipeline/attributes.ts, gri6.ts): within the first candidate's heading, a stated
+  // attribute decides the subheading; the attributes also decide the national line (explain).
+  const attrs = extractAttributes(description.slice(0, MAX_DESCRIPTION_CHARS), query);
+  const g6 = gri6(engine.ds.hs, list.map((c) => c.hs6), attrs);
+  const added = new Map<string, number>();
+  list = putFirst(list, g6.first, (hs6, score) => {
+    const cls = engine.model.classes.indexOf(hs6);
+    if (cls < 0) return null;
+    added.set(hs6, cls);
+    return { hs6, score, row: -1 };
+  });
   const probs = softmaxTop(list.map((c) => c.score), Math.min(fusion.rerank, list.length), fusion.temperature);
   const top = list.slice(0, TOP_N);
   const confidences = probs.slice(0, TOP_N).map((p) => applyCalibration(calibration, p));
   const result = explain(
     { ds: engine.ds, model: engine.model, lookup: engine.lookup, national: engine.config.national },
-    top.map((c) => cands.classes[c.row]),
+    top.map((c) => (c.row >= 0 ? cands.classes[c.row] : added.get(c.hs6)!)),
     confidences,
     cands.hits,
     country,
+    attrs,
   );
+  const reasoning = outcome ? explainReasoning(engine.ds, result, outcome) : undefined;
+  withGri6(result[0], reasoning, g6);
   return {
     status: confidences[0] >= reviewThreshold ? 'ok' : 'review',
     candidates: result,
-    ...(outcome ? { reasoning: explainReasoning(engine.ds, result, outcome) } : {}),
+    ...(reasoning ? { reasoning } : {}),
   };
 }

@@ -135,6 +135,30 @@ export interface CandidateResult {
   missingDetail?: string;
   /** The most similar CBP CROSS rulings that assigned this code. */
   rulings: RulingRef[];
+  /** When a country was asked for and the stated attributes do not decide the line: the likely line, and why. */
+  likely?: LikelyLine;
+  /** The details that would decide the subheading or the national line, as questions an analyst can answer. */
+  questions?: string[];
+  /** The stated attributes that decided the subheading (GRI 6) or the national line, with the official text met. */
+  attributes?: StatedAttribute[];
+}
+
+/** The national line most labelled examples (or else the statistics) point to, when attributes do not decide. */
+export interface LikelyLine {
+  code: string;
+  basis: string;
+}
+
+/** An attribute the description states that an official text turns on. */
+export interface StatedAttribute {
+  /** Where it decided: between subheadings of the heading (GRI 6) or between national lines. */
+  level: 'subheading' | 'national';
+  /** material, percent, knit, knitToShape, gender, retail, state, power, measure, assembled, use. */
+  attribute: string;
+  /** The official text it meets ("of cotton", "Men's or boys'"), or "not ..." for a line it excludes. */
+  text: string;
+  /** What the description states ("100% cotton", "men's", "250 g"). */
+  stated: string;
 }
 
 /** A precedent: a CROSS ruling that assigned the candidate's code. */

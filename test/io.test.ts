@@ -8,6 +8,7 @@ import {
   formulaSafe,
   InputError,
   openWriter,
+  FLAT_COLUMNS,
   readRows,
   ResultRow,
 } from '../server/cli/io';
@@ -282,18 +283,18 @@ describe('openWriter', () => {
       'hs_code_1', 'confidence_1', 'hs_description_1',
       'hs_code_2', 'confidence_2', 'hs_description_2',
       'hs_code_3', 'confidence_3', 'hs_description_3',
-      'reasoning', 'error',
+      'reasoning', 'error', 'likely_code', 'questions',
     ]);
     expect(records[1]).toEqual([
       '00123', 'Cotton T-shirt', 'ok',
       '6109100012', '0.81', 'T-shirts, of cotton',
       '6109901000', '0.1235', 'T-shirts, of other textiles',
       '0306170000', '0.05', "'=Shrimps",
-      '', '',
+      '', '', '', '',
     ]);
     expect(records[2][12]).toBe("'=6109.10: GRI 1 (terms of heading 6109)");
     expect(records[2].slice(0, 3)).toEqual(['2', '\'=HYPERLINK("http://evil.example","click")', 'review']);
-    expect(records[3]).toEqual(['3', "'+1", 'error', '', '', '', '', '', '', '', '', '', '', "'-2 went wrong"]);
+    expect(records[3]).toEqual(['3', "'+1", 'error', '', '', '', '', '', '', '', '', '', '', "'-2 went wrong", '', '']);
     expect(records[4][0]).toBe("'@SUM");
     expect(records[4][1]).toBe('');
     expect(records).toHaveLength(5);
@@ -302,6 +303,34 @@ describe('openWriter', () => {
     // The reader reads our own output back.
     const back = await readRows(out, { column: 'description', idColumn: 'id' });
     expect(back[0]).toEqual({ id: '00123', description: 'Cotton T-shirt' });
+  });
+
+  test('CSV and XLSX: the likely national line and the questions of an undecided first candidate', async () => {
+    const row = {
+      id: 1,
+      description: 'MENS CREW NECK TEE 100% COTTON',
+      status: 'review' as const,
+      candidates: [{
+        hs6: '610910', code: '610910', confidence: 0.4, description: 'T-shirts, of cotton', examples: [],
+        likely: { code: '6109100012', basis: '3 of the 4 labelled examples...' },
+        questions: ['Is it T-shirts, all white?', "Men's, or women's?"],
+      }],
+    };
+    const csv = path.join(dir, 'likely.csv');
+    let w = await openWriter(csv);
+    await w.write(row);
+    await w.close();
+    const rec = (parseCsv(fs.readFileSync(csv, 'utf8')) as string[][])[1];
+    expect(rec.slice(-2)).toEqual(['6109100012', "Is it T-shirts, all white? | Men's, or women's?"]);
+    const xlsx = path.join(dir, 'likely.xlsx');
+    w = await openWriter(xlsx);
+    await w.write(row);
+    await w.close();
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(xlsx);
+    const cell = wb.worksheets[0].getRow(2).getCell(FLAT_COLUMNS.indexOf('likely_code') + 1);
+    expect(cell.value).toBe('6109100012');
+    expect(cell.numFmt).toBe('@');
   });
 
   test('XLSX: strings with @ for codes, numbers with 0.0% for confidences, bold frozen header, guard', async () => {
@@ -321,7 +350,7 @@ describe('openWriter', () => {
       'hs_code_1', 'confidence_1', 'hs_description_1',
       'hs_code_2', 'confidence_2', 'hs_description_2',
       'hs_code_3', 'confidence_3', 'hs_description_3',
-      'reasoning', 'error',
+      'reasoning', 'error', 'likely_code', 'questions',
     ]);
     expect(ws.getRow(1).getCell(1).font?.bold).toBe(true);
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });

@@ -593,6 +593,9 @@ export const FLAT_COLUMNS = [
   'hs_description_3',
   'reasoning',
   'error',
+  // When the national line is not decided (issue 9, item 7): the first candidate's likely line and the questions that would decide it.
+  'likely_code',
+  'questions',
 ] as const;
 
 const FLAT_CANDIDATES = 3;
@@ -776,6 +779,14 @@ function roundConfidence(c: unknown): number | null {
   return Math.round(c * 10000) / 10000;
 }
 
+/** The first candidate's likely national line and its open questions ("" when none). */
+function undecided(row: ResultRow): { likely: string; questions: string } {
+  const c = row.candidates[0] as (ResultCandidate & { likely?: { code?: unknown }; questions?: unknown }) | undefined;
+  const likely = typeof c?.likely?.code === 'string' ? c.likely.code : '';
+  const questions = Array.isArray(c?.questions) ? c.questions.filter((q): q is string => typeof q === 'string').join(' | ') : '';
+  return { likely, questions };
+}
+
 function candidateCode(c: ResultCandidate | undefined): string {
   if (!c) return '';
   return String(c.code || c.hs6 || '');
@@ -806,7 +817,8 @@ class CsvWriter extends AtomicWriter {
       const conf = roundConfidence(c?.confidence);
       cells.push(formulaSafe(candidateCode(c)), conf === null ? '' : String(conf), formulaSafe(c?.description ?? ''));
     }
-    cells.push(formulaSafe(reasoningSummary(row)), formulaSafe(row.error ?? ''));
+    const open = undecided(row);
+    cells.push(formulaSafe(reasoningSummary(row)), formulaSafe(row.error ?? ''), formulaSafe(open.likely), formulaSafe(open.questions));
     for (const c of this.extras) cells.push(String(extraCell(c, row) ?? ''));
     await this.put(stringifyCsv([cells]));
   }
@@ -833,6 +845,8 @@ const XLSX_WIDTHS: Record<string, number> = {
   hs_description: 50,
   reasoning: 60,
   error: 40,
+  likely_code: 14,
+  questions: 60,
 };
 
 class XlsxWriter extends AtomicWriter {
@@ -867,8 +881,11 @@ class XlsxWriter extends AtomicWriter {
     }
     const reasoning = reasoningSummary(row);
     values.push(reasoning ? formulaSafe(reasoning) : null, row.error ? formulaSafe(row.error) : null);
+    const open = undecided(row);
+    values.push(open.likely ? formulaSafe(open.likely) : null, open.questions ? formulaSafe(open.questions) : null);
     for (const c of this.extras) values.push(extraCell(c, row));
     const r = this.sheet.addRow(values);
+    if (open.likely) r.getCell(FLAT_COLUMNS.indexOf('likely_code') + 1).numFmt = '@';
     this.extras.forEach((c, i) => {
       const cell = r.getCell(FLAT_COLUMNS.length + 1 + i);
       if (cell.value !== null) cell.numFmt = c.numFmt ?? '@';

@@ -2,7 +2,8 @@
 // examples that support it, and (when a country is asked for) the national line with unit and duty.
 import { DOC_KINDS } from './corpus';
 import { topK } from './score';
-import { chooseNational, type NationalOptions } from './national';
+import { chooseNational, type NationalEvidence, type NationalOptions } from './national';
+import { noAttributes, type Attributes } from './attributes';
 import type { DocHits } from './retrieve';
 import type { Model } from './train';
 import type { CandidateResult, Country, Dataset, Example, ExampleRef, NationalLine } from '../types';
@@ -67,6 +68,8 @@ export function explain(
   confidences: number[],
   hits: DocHits,
   country?: Country,
+  /** What the description states (attributes.ts); decides the national lines. */
+  attrs: Attributes = noAttributes(),
 ): CandidateResult[] {
   const { ds, model, lookup } = input;
   const wanted = new Set(classes);
@@ -115,18 +118,14 @@ export function explain(
       const lineDocs = lookup.national[country].get(c) ?? [];
       const all = country === 'US' ? ds.us : ds.eu;
       const lines: NationalLine[] = lineDocs.map((d) => all[model.docRef[d]]);
-      const scores = lineDocs.map((d) => score.get(d) ?? 0);
-      // Labelled examples with a national code vote for the line they name, by their similarity.
+      // Text similarity and labelled examples only point to a likely line; the attributes decide.
+      const evidence: NationalEvidence = { similarity: lineDocs.map((d) => score.get(d) ?? 0), examples: [] };
       for (const d of exampleDocs) {
-        const s = score.get(d);
         const ex = model.examples[model.docRef[d]];
-        if (!s || !NATIONAL_SOURCES[country].has(ex.source) || ex.code.length < 8) continue;
-        lines.forEach((line, i) => {
-          const n = Math.min(line.code.length, ex.code.length);
-          if (line.code.slice(0, n) === ex.code.slice(0, n)) scores[i] += s;
-        });
+        if (!NATIONAL_SOURCES[country].has(ex.source) || ex.code.length < 8) continue;
+        evidence.examples.push({ code: ex.code, source: ex.source, similarity: score.get(d) ?? 0, ...(ex.ruling ? { ruling: ex.ruling } : {}) });
       }
-      const choice = chooseNational(hs6, lines, scores, input.national);
+      const choice = chooseNational(hs6, lines, attrs, evidence, input.national);
       result.code = choice.code;
       // rulings that assigned the chosen national line first, each group nearest first
       if (choice.code.length > 6) {
@@ -137,7 +136,12 @@ export function explain(
         result.nationalDescription = choice.line.fullDescription;
         result.unit = choice.line.unit;
         result.generalRate = choice.line.generalRate;
-      } else result.missingDetail = choice.missingDetail;
+        if (choice.decidedBy?.length) result.attributes = choice.decidedBy.map((d) => ({ level: 'national' as const, ...d }));
+      } else {
+        result.missingDetail = choice.missingDetail;
+        if (choice.likely) result.likely = choice.likely;
+        if (choice.questions?.length) result.questions = choice.questions;
+      }
     }
     return result;
   });

@@ -124,6 +124,18 @@ export const Candidate = z
     duties: DutyStack.optional(),
     missingDetail: z.string().optional(),
     rulings: z.array(z.looseObject({ ruling: z.string(), code: z.string() })).optional(),
+    likely: z
+      .object({ code: z.string().regex(/^\d{8,10}$/), basis: z.string() })
+      .optional()
+      .meta({ description: 'When the stated attributes do not decide the national line (code stays the HS 6): the line most labelled examples for such goods use, or else the statistical choice, and why.' }),
+    questions: z
+      .array(z.string())
+      .optional()
+      .meta({ description: 'The details that would decide the subheading or the national line, as questions an analyst can answer.' }),
+    attributes: z
+      .array(z.object({ level: z.enum(['subheading', 'national']), attribute: z.string(), text: z.string(), stated: z.string() }))
+      .optional()
+      .meta({ description: 'The attributes the description states that decided the subheading (GRI 6) or the national line, with the official text each meets.' }),
   })
   .meta({ id: 'Candidate' });
 
