@@ -126,7 +126,7 @@ describe('CLI', () => {
     fs.writeFileSync(input, 'Item,Description,Origin\n1,laptop computer 14 inch,CN\n2,laptop computer 14 inch,XX\n');
     expect(await main(['node', 'hs-classify', 'classify', '--input', input, '--column', 'Description', '--id-column', 'Item', '--country', 'US', '--origin-column', 'Origin', '--date', '2026-05-01', '--output', output])).toBe(0);
     const lines = fs.readFileSync(output, 'utf8').trim().split('\n');
-    expect(lines[0].endsWith(',error,duty_total,duties')).toBe(true);
+    expect(lines[0].endsWith(',error,likely_code,questions,duty_total,duties')).toBe(true);
     expect(lines[1]).toMatch(/,"?CN 2026-05-01: general /);
     expect(lines[2]).toMatch(/,error,.*origin: ""XX"" is not an ISO 3166-1 alpha-2 country code/);
     expect(await main(['node', 'hs-classify', 'classify', '--input', input, '--column', 'Description', '--origin', 'CN', '--output', output])).toBe(2);
