@@ -303,6 +303,6 @@ describe('hs-classify audit verify', () => {
 
     const none = run('--sqlite', path.join(dir, 'missing.sqlite'));
     expect(none.status).toBe(2);
-    expect(none.stderr).toMatch(/no audit trail at/);
+    expect(none.stderr).toMatch(/not an audit store: .*missing.sqlite \(no such file\)/);
   });
 });
