@@ -66,7 +66,8 @@ const INSERT_ROWS = 200;
 /** Staged rows read per page while committing. */
 const STAGE_PAGE = 1000;
 
-interface Row {
+/** A records row as SQLite returns it. */
+export interface Row {
   seq: number;
   kind: RecordKind;
   request_id: string;
@@ -79,7 +80,7 @@ interface Row {
   hash: string;
 }
 
-const toRecord = (r: Row): ChainRecord => ({
+export const toRecord = (r: Row): ChainRecord => ({
   seq: r.seq,
   kind: r.kind,
   requestId: r.request_id,
