@@ -4,8 +4,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import request from 'supertest';
 import ExcelJS from 'exceljs';
 import type { Request, Response } from 'express';
@@ -18,6 +16,7 @@ import { codePointLength, cutCodePoints, notEnglish, tooLong, MAX_DESCRIPTION_CH
 import { shiftFormula, splitStrings } from '../server/review/refs';
 import { runReview, RESULT_COLUMNS } from '../server/review/run';
 import { tamperSql } from './support/tamper';
+import { collectingLogger } from './support/log-lines';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-trust-'));
 let opened: OpenedEngine;
@@ -34,14 +33,8 @@ function makeApp(rateLimit: ServiceConfig['rateLimit'] = { windowMs: 60_000, lim
   const file = path.join(dir, `audit-${stores.length}.sqlite`);
   const store = new SqliteStore(file);
   stores.push(store);
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(String(chunk));
-      cb();
-    },
-  });
-  const app = createApp({ engine: opened.engine, versions: opened.versions, store, config: { apiKeys: [], allowedOrigins: [], rateLimit, staticDir: null }, logger: pino({ level: 'info' }, sink) });
+  const { logger, lines } = collectingLogger();
+  const app = createApp({ engine: opened.engine, versions: opened.versions, store, config: { apiKeys: [], allowedOrigins: [], rateLimit, staticDir: null }, logger });
   return { app, file, lines };
 }
 
