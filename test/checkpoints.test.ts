@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { start, StartupError } from '../server/service/main';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { SqliteStore } from '../server/audit/sqlite';
@@ -301,5 +303,45 @@ const PG_URL = process.env.TEST_DATABASE_URL;
     expect(report).toMatchObject({ ok: false, mismatch: { lastMatching: 3, firstSeq: 4, first: { requestId: 'req-2-pgcheck', kind: 'request' } } });
     await ro.close();
     await expect(PgStore.open(PG_URL!, { schema: `${schema}_empty`, readonly: true })).rejects.toThrow(/not an audit store: postgres schema .*_empty \(no records table\)/);
+  });
+});
+
+describe('the service writes checkpoints (main.ts)', () => {
+  test('every AUDIT_CHECKPOINT_EVERY records and at shutdown; it refuses to start on a store rewritten since', async () => {
+    const file = path.join(dir, 'service.sqlite');
+    const checkpoints = path.join(dir, 'service.jsonl');
+    const env = {
+      ...process.env,
+      HTTP: '1',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      WORKERS: '0',
+      LOG_LEVEL: 'silent',
+      STATIC_DIR: path.join(dir, 'no-static'),
+      SQLITE_PATH: file,
+      DATABASE_URL: '',
+      API_KEYS: '',
+      AUDIT_SIGNING_KEY: keys.privateKey,
+      AUDIT_CHECKPOINTS: checkpoints,
+      AUDIT_CHECKPOINT_EVERY: '4',
+    };
+    const s = await start(env);
+    const url = `http://127.0.0.1:${(s.server.address() as AddressInfo).port}/api/v1/classify`;
+    const post = (n: number) =>
+      fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rows: Array.from({ length: n }, () => ({ description: 'steel bolts' })) }) });
+    expect((await post(2)).status).toBe(200); // records 1-3
+    expect(readCheckpoints(checkpoints)).toEqual([]);
+    expect((await post(1)).status).toBe(200); // records 4-5: 5 >= 0 + 4
+    expect(readCheckpoints(checkpoints).map((l) => l.checkpoint!.seq)).toEqual([5]);
+    expect((await post(1)).status).toBe(200); // records 6-7
+    await s.close(); // the shutdown checkpoint covers 7
+    const lines = readCheckpoints(checkpoints);
+    expect(lines.map((l) => l.checkpoint!.seq)).toEqual([5, 7]);
+    expect(lines[0].checkpoint!.store).toBe(`sqlite ${file}`);
+    expect(verify({ file, checkpoints }).status).toBe(0);
+
+    rechain(file, (r) => (r.rowNo === 1 ? { ...r, payload: r.payload.replace(/"status":"\w+"/, '"status":"ok"') + ' ' } : r));
+    await expect(start(env)).rejects.toThrow(StartupError);
+    await expect(start(env)).rejects.toThrow(/the audit store does not match the last checkpoint in .*service\.jsonl \(record 7 no longer has the hash/);
   });
 });
