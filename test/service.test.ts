@@ -437,7 +437,7 @@ describe('OpenAPI document', () => {
   test('documented error statuses are the ones the routes produce', async () => {
     const doc = openApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     expect(Object.keys(doc.paths['/api/v1/classify'].post.responses).sort()).toEqual(['200', '400', '401', '409', '413', '429']);
-    expect(Object.keys(doc.paths['/api/v1/classifications/{requestId}'].get.responses).sort()).toEqual(['200', '401', '404', '429']);
+    expect(Object.keys(doc.paths['/api/v1/classifications/{requestId}'].get.responses).sort()).toEqual(['200', '401', '404', '429', '500']);
   });
 });
 
