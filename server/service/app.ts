@@ -210,11 +210,11 @@ export function createApp(deps: AppDeps): express.Express {
     const body = parse(ClassifyRequest, req.body);
     const requestId = idOf(req);
     await refuseDuplicate(requestId);
-    rowLimit?.take(req, res, body.rows.length);
     const origins = body.rows.map((r) => r.origin ?? body.origin);
     const withOrigin = origins.some((o) => o !== undefined);
     if (withOrigin && body.country !== 'US') throw new HttpError(400, 'country: must be US when an origin is given (duties are for US 10-digit lines)', [{ path: 'country', message: 'must be US when an origin is given' }]);
     if ((withOrigin || body.entry_date) && !duties) throw new HttpError(503, 'the duty data is not loaded on this instance');
+    rowLimit?.take(req, res, body.rows.length);
     const inputs = body.rows.map((r, i) => ({ id: r.item_id ?? i + 1, description: cleanDescription(r.description) }));
     const classified = await processRows(engine, classifier, idx, store, inputs, body.country);
     const rows = classified.map((r, i) => (origins[i] && duties ? addDuties(duties, r, { origin: origins[i]!, date: body.entry_date }) : r));
