@@ -19,10 +19,11 @@ import type { RuleSet } from './rules/load';
 import type { Model } from './pipeline/train';
 import type { ClassifierConfig } from './config';
 import type { ClassificationResult, Country, Dataset } from './types';
+import { MAX_DESCRIPTION_CHARS, cutCodePoints, englishOnly, notEnglish, otherScript } from './pipeline/description';
 
 export const TOP_N = 3;
-/** Longest description accepted, in characters; longer ones are cut. */
-export const MAX_DESCRIPTION_CHARS = 2000;
+/** Longest description accepted, in characters (code points; see pipeline/description.ts); longer ones are cut. */
+export { MAX_DESCRIPTION_CHARS };
 
 export interface Engine {
   ds: Dataset;
@@ -75,17 +76,21 @@ export async function classify(engine: Engine, description: unknown, country?: C
   if (typeof description !== 'string' || !description.trim()) {
     return { status: 'error', candidates: [], error: 'blank description' };
   }
-  const query = normalise(description.slice(0, MAX_DESCRIPTION_CHARS));
+  const foreign = notEnglish(description);
+  if (foreign) return { status: 'error', candidates: [], error: foreign };
+  const text = cutCodePoints(description);
+  const query = normalise(text);
   if (query.tokens.length === 0) {
+    const script = otherScript(text);
     return {
       status: 'error',
       candidates: [],
-      error: 'no classifiable words: the description has only codes, prices, quantities or units',
+      error: script ? englishOnly(script) : 'no classifiable words: the description has only codes, prices, quantities or units',
     };
   }
   // Which rules could fire is known from the text alone; their target headings join the short list.
   const materials = materialsOf(query.text);
-  const textFacts = extractFacts(query, [], materials, description.slice(0, MAX_DESCRIPTION_CHARS));
+  const textFacts = extractFacts(query, [], materials, text);
   const triggered = engine.rules ? triggeredRules(engine.rules, textFacts) : [];
   const pointed = pointedCodes(triggered);
   // words the nomenclature does not use are expanded for the statistics only (pipeline/terms.ts); the rules read the text
@@ -119,7 +124,7 @@ export async function classify(engine: Engine, description: unknown, country?: C
   }
   // GRI 6 by attributes (pipeline/attributes.ts, gri6.ts): within the first candidate's heading, a stated
   // attribute decides the subheading; the attributes also decide the national line (explain).
-  const attrs = extractAttributes(description.slice(0, MAX_DESCRIPTION_CHARS), query);
+  const attrs = extractAttributes(text, query);
   const g6 = gri6(engine.ds.hs, list.map((c) => c.hs6), attrs);
   const added = new Map<string, number>();
   list = putFirst(list, g6.first, (hs6, score) => {

@@ -31,7 +31,7 @@ const sqlite: Backend = {
       reopen: async () => new SqliteStore(file),
       tamper: async (sql) => {
         const db = new Database(file);
-        db.exec('DROP TRIGGER records_no_update; DROP TRIGGER records_no_delete;');
+        db.exec('DROP TRIGGER IF EXISTS records_no_update; DROP TRIGGER IF EXISTS records_no_delete;');
         db.exec(sql);
         db.close();
       },
@@ -268,6 +268,47 @@ describe.each(backends)('audit store: $name', (backend) => {
     expect(await verifyChain(again)).toMatchObject({ ok: true, records: 2, requests: 1 });
   });
 
+  test('reads check each record against its hash and its links: an edited record is never returned', async () => {
+    const message = /stored record for request req-2-ffffff failed its hash check .*: the audit store may have been tampered with/;
+    // Edited content, hash left as it was.
+    const a = await fresh();
+    for (let i = 1; i <= 3; i++) await a.store.appendRequest(req(`req-${i}-ffffff`, 2));
+    await a.tamper(`UPDATE records SET payload = replace(payload, '"ok"', '"review"') WHERE request_id = 'req-2-ffffff' AND row_no = 2`);
+    expect(await rejection(a.store.getRequest('req-2-ffffff'))).toMatch(message);
+    expect(await rejection(a.store.getRow('req-2-ffffff', 2))).toMatch(message);
+    expect(await a.store.getRow('req-2-ffffff', 1)).toBe(req('req-2-ffffff', 2).rows[0]); // its neighbour is intact
+    expect(await a.store.getRequest('req-1-ffffff')).toEqual({ head: req('req-1-ffffff', 2).head, rows: req('req-1-ffffff', 2).rows });
+
+    // The edited record's own hash recomputed: the next record's link gives it away.
+    const b = await fresh();
+    for (let i = 1; i <= 3; i++) await b.store.appendRequest(req(`req-${i}-ffffff`, 2));
+    const rec = (await b.store.readRecords(0, 100)).find((r) => r.requestId === 'req-2-ffffff' && r.rowNo === 2)!;
+    const edited = { ...rec, payload: '{"forged":true}' };
+    await b.tamper(`UPDATE records SET payload = '{"forged":true}', hash = '${recordHash(edited)}' WHERE seq = ${rec.seq}`);
+    expect(await rejection(b.store.getRequest('req-2-ffffff'))).toMatch(message);
+    expect(await rejection(b.store.getRow('req-2-ffffff', 2))).toMatch(message);
+
+    // A row removed from the middle of a request, and feedback edited.
+    const c = await fresh();
+    for (let i = 1; i <= 3; i++) await c.store.appendRequest(req(`req-${i}-ffffff`, 2));
+    await c.store.appendFeedback({ requestId: 'req-2-ffffff', createdAt: 'x', lookupKey: 'cotton shirt', payload: '{"code":"610910"}' });
+    await c.store.appendRequest(req('req-4-ffffff', 1));
+    await c.tamper(`UPDATE records SET payload = '{"code":"930190"}' WHERE kind = 'feedback'`);
+    expect(await rejection(c.store.findMemory(['cotton shirt']))).toMatch(message);
+    await c.tamper(`DELETE FROM records WHERE request_id = 'req-2-ffffff' AND row_no = 1`);
+    expect(await rejection(c.store.getRequest('req-2-ffffff'))).toMatch(/request req-2-ffffff failed its hash check \(record \d+: row_count 2 but 1 rows stored\)/);
+  });
+
+  test('head and readRecord', async () => {
+    const { store } = await fresh();
+    expect(await store.head()).toBeNull();
+    await store.appendRequest(req('req-1-gggggg', 2));
+    const recs = await store.readRecords(0, 10);
+    expect(await store.head()).toEqual({ seq: 3, hash: recs[2].hash });
+    expect(await store.readRecord(2)).toEqual(recs[1]);
+    expect(await store.readRecord(4)).toBeNull();
+  });
+
   test('concurrent appends from two store instances keep one unbroken chain', async () => {
     const f = await fresh();
     const other = await f.reopen();
@@ -303,6 +344,6 @@ describe('hs-classify audit verify', () => {
 
     const none = run('--sqlite', path.join(dir, 'missing.sqlite'));
     expect(none.status).toBe(2);
-    expect(none.stderr).toMatch(/no audit trail at/);
+    expect(none.stderr).toMatch(/not an audit store: .*missing.sqlite \(no such file\)/);
   });
 });

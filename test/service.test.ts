@@ -2,7 +2,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
 import { openEngine, type OpenedEngine } from '../server/engine';
@@ -15,6 +14,7 @@ import { openApiDocument } from '../server/service/openapi';
 import * as S from '../server/service/schemas';
 import { cleanDescription } from '../server/service/rows';
 import { isLoopback, serviceConfig, StartupError } from '../server/service/main';
+import { collectingLogger } from './support/log-lines';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-svc-'));
 let opened: OpenedEngine;
@@ -32,14 +32,7 @@ function makeApp(opts: { file?: string; config?: Partial<ServiceConfig>; level?:
   const file = opts.file ?? path.join(dir, `audit-${stores.length}.sqlite`);
   const store = new SqliteStore(file);
   stores.push(store);
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(String(chunk));
-      cb();
-    },
-  });
-  const logger = pino({ level: opts.level ?? 'info' }, sink);
+  const { logger, lines } = collectingLogger(opts.level ?? 'info');
   const app = createApp({ engine: opened.engine, versions: opened.versions, store, config: { ...baseConfig, ...opts.config }, logger });
   return { app, store, file, lines };
 }
@@ -444,7 +437,7 @@ describe('OpenAPI document', () => {
   test('documented error statuses are the ones the routes produce', async () => {
     const doc = openApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     expect(Object.keys(doc.paths['/api/v1/classify'].post.responses).sort()).toEqual(['200', '400', '401', '409', '413', '429']);
-    expect(Object.keys(doc.paths['/api/v1/classifications/{requestId}'].get.responses).sort()).toEqual(['200', '401', '404', '429']);
+    expect(Object.keys(doc.paths['/api/v1/classifications/{requestId}'].get.responses).sort()).toEqual(['200', '401', '404', '429', '500']);
   });
 });
 

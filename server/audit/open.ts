@@ -7,11 +7,12 @@ import type { AuditStore } from './store';
 
 export const DEFAULT_SQLITE_PATH = './data/audit.sqlite';
 
-export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<AuditStore> {
+/** Opens the store; `readonly` (audit verify and checkpoint) never creates, migrates or writes, and refuses what is not a store (NotAStoreError). */
+export async function openStore(env: NodeJS.ProcessEnv = process.env, opts: { readonly?: boolean } = {}): Promise<AuditStore> {
   if (env.DATABASE_URL) {
-    return PgStore.open(env.DATABASE_URL);
+    return PgStore.open(env.DATABASE_URL, { readonly: opts.readonly });
   }
-  return new SqliteStore(env.SQLITE_PATH || DEFAULT_SQLITE_PATH);
+  return new SqliteStore(env.SQLITE_PATH || DEFAULT_SQLITE_PATH, { readonly: opts.readonly });
 }
 
 /** Where the store is, for messages (no password). */

@@ -4,6 +4,9 @@ import { Pool, type PoolClient } from 'pg';
 import {
   DuplicateRequestError,
   GENESIS_HASH,
+  NotAStoreError,
+  checkRequest,
+  checkRun,
   recordHash,
   type AuditStore,
   type ChainRecord,
@@ -80,18 +83,46 @@ interface Row {
   hash: string;
 }
 
+const toRecord = (x: Row): ChainRecord => ({
+  seq: Number(x.seq),
+  kind: x.kind,
+  requestId: x.request_id,
+  rowNo: x.row_no,
+  rowCount: x.row_count,
+  createdAt: x.created_at,
+  lookupKey: x.lookup_key,
+  payload: x.payload,
+  prevHash: x.prev_hash,
+  hash: x.hash,
+});
+
 export class PgStore implements AuditStore {
   readonly backend = 'postgres' as const;
 
   private constructor(private readonly pool: Pool) {}
 
-  /** Connects and migrates. `schema` (default public) keeps separate trails apart, e.g. one per test run. */
-  static async open(url: string, opts: { schema?: string } = {}): Promise<PgStore> {
+  /**
+   * Connects and migrates. `schema` (default public) keeps separate trails apart, e.g. one per test run. With
+   * `readonly` (audit verify) every transaction is read-only, nothing is migrated, and a database without the
+   * store's tables throws NotAStoreError.
+   */
+  static async open(url: string, opts: { schema?: string; readonly?: boolean } = {}): Promise<PgStore> {
     const schema = opts.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
-    const pool = new Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+    const options = [schema ? `-c search_path=${schema}` : '', opts.readonly ? '-c default_transaction_read_only=on' : ''].filter(Boolean).join(' ');
+    const pool = new Pool({ connectionString: url, max: 10, ...(options ? { options } : {}) });
     pool.on('error', () => undefined); // an idle client's error must not crash the process; the next query reports it
     const store = new PgStore(pool);
+    if (opts.readonly) {
+      try {
+        const t = (await pool.query("SELECT to_regclass('records') AS r, to_regclass('schema_migrations') AS m")).rows[0];
+        if (!t.r || !t.m) throw new NotAStoreError(`postgres${schema ? ` schema ${schema}` : ''}`, `no ${t.r ? 'schema_migrations' : 'records'} table`);
+      } catch (e) {
+        await pool.end();
+        throw e;
+      }
+      return store;
+    }
     try {
       if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await store.migrate();
@@ -212,16 +243,27 @@ export class PgStore implements AuditStore {
     return (await this.pool.query("SELECT 1 FROM records WHERE kind = 'request' AND request_id = $1", [requestId])).rowCount! > 0;
   }
 
+  /** Records first-1 and last+1 (null where there is none), for checking a run's links. */
+  private async neighbours(first: number, last: number): Promise<[ChainRecord | null, ChainRecord | null]> {
+    const r = (await this.pool.query('SELECT * FROM records WHERE seq = $1 OR seq = $2', [first - 1, last + 1])).rows.map((x) => toRecord(x as Row));
+    return [r.find((x) => x.seq === first - 1) ?? null, r.find((x) => x.seq === last + 1) ?? null];
+  }
+
   async getRequest(requestId: string): Promise<StoredRequest | null> {
-    const head = (await this.pool.query("SELECT payload FROM records WHERE kind = 'request' AND request_id = $1", [requestId])).rows[0];
+    const head = (await this.pool.query("SELECT * FROM records WHERE kind = 'request' AND request_id = $1", [requestId])).rows[0] as Row | undefined;
     if (!head) return null;
-    const rows = await this.pool.query("SELECT payload FROM records WHERE kind = 'row' AND request_id = $1 ORDER BY row_no", [requestId]);
-    return { head: head.payload, rows: rows.rows.map((r) => r.payload as string) };
+    const rows = (await this.pool.query("SELECT * FROM records WHERE kind = 'row' AND request_id = $1 ORDER BY row_no", [requestId])).rows.map((x) => toRecord(x as Row));
+    const recs = [toRecord(head), ...rows];
+    checkRequest(requestId, recs, ...(await this.neighbours(recs[0].seq, recs[recs.length - 1].seq)));
+    return { head: head.payload, rows: rows.map((r) => r.payload) };
   }
 
   async getRow(requestId: string, rowNo: number): Promise<string | null> {
-    const r = await this.pool.query("SELECT payload FROM records WHERE kind = 'row' AND request_id = $1 AND row_no = $2", [requestId, rowNo]);
-    return (r.rows[0]?.payload as string | undefined) ?? null;
+    const x = (await this.pool.query("SELECT * FROM records WHERE kind = 'row' AND request_id = $1 AND row_no = $2", [requestId, rowNo])).rows[0] as Row | undefined;
+    if (!x) return null;
+    const r = toRecord(x);
+    checkRun(requestId, [r], ...(await this.neighbours(r.seq, r.seq)));
+    return r.payload;
   }
 
   async appendFeedback(f: NewFeedback): Promise<void> {
@@ -234,27 +276,30 @@ export class PgStore implements AuditStore {
     const found = new Map<string, string>();
     if (keys.length === 0) return found;
     const r = await this.pool.query(
-      "SELECT DISTINCT ON (lookup_key) lookup_key, payload FROM records WHERE kind = 'feedback' AND lookup_key = ANY($1::text[]) ORDER BY lookup_key, seq DESC",
+      "SELECT DISTINCT ON (lookup_key) * FROM records WHERE kind = 'feedback' AND lookup_key = ANY($1::text[]) ORDER BY lookup_key, seq DESC",
       [[...new Set(keys)]],
     );
-    for (const row of r.rows) found.set(row.lookup_key as string, row.payload as string);
+    for (const x of r.rows as Row[]) {
+      const rec = toRecord(x);
+      checkRun(rec.requestId, [rec], ...(await this.neighbours(rec.seq, rec.seq)));
+      found.set(x.lookup_key as string, x.payload);
+    }
     return found;
   }
 
   async readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]> {
     const r = await this.pool.query('SELECT * FROM records WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
-    return (r.rows as Row[]).map((x) => ({
-      seq: Number(x.seq),
-      kind: x.kind,
-      requestId: x.request_id,
-      rowNo: x.row_no,
-      rowCount: x.row_count,
-      createdAt: x.created_at,
-      lookupKey: x.lookup_key,
-      payload: x.payload,
-      prevHash: x.prev_hash,
-      hash: x.hash,
-    }));
+    return (r.rows as Row[]).map(toRecord);
+  }
+
+  async readRecord(seq: number): Promise<ChainRecord | null> {
+    const r = (await this.pool.query('SELECT * FROM records WHERE seq = $1', [seq])).rows[0] as Row | undefined;
+    return r ? toRecord(r) : null;
+  }
+
+  async head(): Promise<{ seq: number; hash: string } | null> {
+    const r = (await this.pool.query('SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1')).rows[0] as { seq: string; hash: string } | undefined;
+    return r ? { seq: Number(r.seq), hash: r.hash } : null;
   }
 
   async migrations(): Promise<number[]> {

@@ -5,6 +5,9 @@ import Database from 'better-sqlite3';
 import {
   DuplicateRequestError,
   GENESIS_HASH,
+  NotAStoreError,
+  checkRequest,
+  checkRun,
   recordHash,
   type AuditStore,
   type ChainRecord,
@@ -63,7 +66,8 @@ const INSERT_ROWS = 200;
 /** Staged rows read per page while committing. */
 const STAGE_PAGE = 1000;
 
-interface Row {
+/** A records row as SQLite returns it. */
+export interface Row {
   seq: number;
   kind: RecordKind;
   request_id: string;
@@ -76,7 +80,7 @@ interface Row {
   hash: string;
 }
 
-const toRecord = (r: Row): ChainRecord => ({
+export const toRecord = (r: Row): ChainRecord => ({
   seq: r.seq,
   kind: r.kind,
   requestId: r.request_id,
@@ -95,7 +99,20 @@ export class SqliteStore implements AuditStore {
   private readonly inserts = new Map<number, Database.Statement>();
   private readonly last: Database.Statement;
 
-  constructor(readonly file: string) {
+  /**
+   * Opens (creating and migrating when needed) the store at `file`. With `readonly` (audit verify) the file must
+   * exist and already be a store: it is opened read-only, nothing is migrated or written, and a file that is not a
+   * store throws NotAStoreError.
+   */
+  constructor(
+    readonly file: string,
+    opts: { readonly?: boolean } = {},
+  ) {
+    if (opts.readonly) {
+      this.db = SqliteStore.openReadOnly(file);
+      this.last = this.db.prepare('SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1');
+      return;
+    }
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -105,6 +122,23 @@ export class SqliteStore implements AuditStore {
     this.migrate();
     this.db.prepare('DELETE FROM staged_rows WHERE staged_at < ?').run(new Date(Date.now() - STAGED_MAX_AGE_MS).toISOString());
     this.last = this.db.prepare('SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1');
+  }
+
+  private static openReadOnly(file: string): Database.Database {
+    if (!fs.existsSync(file)) throw new NotAStoreError(file, 'no such file');
+    if (!fs.statSync(file).isFile()) throw new NotAStoreError(file, 'not a regular file');
+    if (fs.statSync(file).size === 0) throw new NotAStoreError(file, 'empty file');
+    let db: Database.Database | null = null;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+      const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+      for (const t of ['records', 'schema_migrations']) if (!tables.has(t)) throw new NotAStoreError(file, `no ${t} table`);
+      return db;
+    } catch (e) {
+      db?.close();
+      if (e instanceof NotAStoreError) throw e;
+      throw new NotAStoreError(file, (e as Error).message);
+    }
   }
 
   private migrate(): void {
@@ -134,7 +168,7 @@ export class SqliteStore implements AuditStore {
   }
 
   /** The chain head: the last record's seq and hash. */
-  private head(): { seq: number; prevHash: string } {
+  private chainHead(): { seq: number; prevHash: string } {
     const h = this.last.get() as { seq: number; hash: string } | undefined;
     return { seq: h?.seq ?? 0, prevHash: h?.hash ?? GENESIS_HASH };
   }
@@ -158,7 +192,7 @@ export class SqliteStore implements AuditStore {
 
   /** Appends records after the current chain head; must run inside an IMMEDIATE transaction. */
   private appendAll(recs: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[]): void {
-    this.chain(this.head(), recs);
+    this.chain(this.chainHead(), recs);
   }
 
   async stageRequest(requestId: string, createdAt: string): Promise<StagedRequest> {
@@ -174,7 +208,7 @@ export class SqliteStore implements AuditStore {
         try {
           this.db
             .transaction(() => {
-              let at = this.chain(this.head(), [{ kind: 'request', requestId, rowNo: null, rowCount: rows, createdAt, lookupKey: null, payload: head }]);
+              let at = this.chain(this.chainHead(), [{ kind: 'request', requestId, rowNo: null, rowCount: rows, createdAt, lookupKey: null, payload: head }]);
               for (let after = 0; after < rows; ) {
                 const part = page.all(token, after, STAGE_PAGE) as { row_no: number; payload: string }[];
                 if (part.length === 0) throw new Error(`staged rows of request ${requestId} are missing after row ${after}`);
@@ -222,16 +256,30 @@ export class SqliteStore implements AuditStore {
     return this.db.prepare("SELECT 1 FROM records WHERE kind = 'request' AND request_id = ?").get(requestId) !== undefined;
   }
 
+  /** Records first-1 and last+1 (null where there is none), for checking a run's links. */
+  private neighbours(first: number, last: number): [ChainRecord | null, ChainRecord | null] {
+    const st = this.db.prepare('SELECT * FROM records WHERE seq = ?');
+    const get = (seq: number) => {
+      const r = st.get(seq) as Row | undefined;
+      return r ? toRecord(r) : null;
+    };
+    return [first > 1 ? get(first - 1) : null, get(last + 1)];
+  }
+
   async getRequest(requestId: string): Promise<StoredRequest | null> {
-    const head = this.db.prepare("SELECT payload FROM records WHERE kind = 'request' AND request_id = ?").pluck().get(requestId) as string | undefined;
+    const head = this.db.prepare("SELECT * FROM records WHERE kind = 'request' AND request_id = ?").get(requestId) as Row | undefined;
     if (head === undefined) return null;
-    const rows = this.db.prepare("SELECT payload FROM records WHERE kind = 'row' AND request_id = ? ORDER BY row_no").pluck().all(requestId) as string[];
-    return { head, rows };
+    const rows = (this.db.prepare("SELECT * FROM records WHERE kind = 'row' AND request_id = ? ORDER BY row_no").all(requestId) as Row[]).map(toRecord);
+    const recs = [toRecord(head), ...rows];
+    checkRequest(requestId, recs, ...this.neighbours(recs[0].seq, recs[recs.length - 1].seq));
+    return { head: head.payload, rows: rows.map((r) => r.payload) };
   }
 
   async getRow(requestId: string, rowNo: number): Promise<string | null> {
-    const p = this.db.prepare("SELECT payload FROM records WHERE kind = 'row' AND request_id = ? AND row_no = ?").pluck().get(requestId, rowNo);
-    return (p as string | undefined) ?? null;
+    const r = this.db.prepare("SELECT * FROM records WHERE kind = 'row' AND request_id = ? AND row_no = ?").get(requestId, rowNo) as Row | undefined;
+    if (!r) return null;
+    checkRun(requestId, [toRecord(r)], ...this.neighbours(r.seq, r.seq));
+    return r.payload;
   }
 
   async appendFeedback(f: NewFeedback): Promise<void> {
@@ -246,12 +294,23 @@ export class SqliteStore implements AuditStore {
 
   async findMemory(keys: string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
-    const stmt = this.db.prepare("SELECT payload FROM records WHERE kind = 'feedback' AND lookup_key = ? ORDER BY seq DESC LIMIT 1").pluck();
+    const stmt = this.db.prepare("SELECT * FROM records WHERE kind = 'feedback' AND lookup_key = ? ORDER BY seq DESC LIMIT 1");
     for (const k of new Set(keys)) {
-      const p = stmt.get(k) as string | undefined;
-      if (p !== undefined) found.set(k, p);
+      const r = stmt.get(k) as Row | undefined;
+      if (r === undefined) continue;
+      checkRun(r.request_id, [toRecord(r)], ...this.neighbours(r.seq, r.seq));
+      found.set(k, r.payload);
     }
     return found;
+  }
+
+  async readRecord(seq: number): Promise<ChainRecord | null> {
+    const r = this.db.prepare('SELECT * FROM records WHERE seq = ?').get(seq) as Row | undefined;
+    return r ? toRecord(r) : null;
+  }
+
+  async head(): Promise<{ seq: number; hash: string } | null> {
+    return (this.last.get() as { seq: number; hash: string } | undefined) ?? null;
   }
 
   async readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]> {

@@ -57,6 +57,69 @@ export interface StoredRequest {
   rows: string[];
 }
 
+/**
+ * Thrown by the reads (getRequest, getRow, findMemory) when a stored record does not match its hash, or its links to
+ * the records beside it are wrong: the store was edited behind the service's back. Never served as data.
+ */
+export class TamperedRecordError extends Error {
+  constructor(
+    readonly requestId: string,
+    readonly seq: number,
+    readonly reason: string,
+  ) {
+    super(`stored record for request ${requestId} failed its hash check (record ${seq}: ${reason}): the audit store may have been tampered with`);
+    this.name = 'TamperedRecordError';
+  }
+}
+
+/**
+ * Checks records read back before they are used: each one's hash against its fields, the links between them, and
+ * the links to the records just before and after (`before` is record first-1, null when there is none; `after`
+ * record last+1, null at the head). `run` must be consecutive records in order. Both stores read through this.
+ */
+export function checkRun(requestId: string, run: ChainRecord[], before: ChainRecord | null, after: ChainRecord | null): void {
+  if (run.length === 0) return;
+  const fail = (seq: number, reason: string): never => {
+    throw new TamperedRecordError(requestId, seq, reason);
+  };
+  const first = run[0];
+  if (first.seq === 1) {
+    if (first.prevHash !== GENESIS_HASH) fail(first.seq, 'the first record does not start from the genesis hash');
+  } else if (!before || before.seq !== first.seq - 1) fail(first.seq, `record ${first.seq - 1} before it is missing`);
+  else if (first.prevHash !== before.hash) fail(first.seq, "prev_hash does not match the previous record's hash");
+  run.forEach((r, i) => {
+    if (recordHash(r) !== r.hash) fail(r.seq, 'content does not match its hash');
+    if (i > 0) {
+      if (r.seq !== run[i - 1].seq + 1) fail(r.seq, `not consecutive with record ${run[i - 1].seq}`);
+      if (r.prevHash !== run[i - 1].hash) fail(r.seq, "prev_hash does not match the previous record's hash");
+    }
+  });
+  const last = run[run.length - 1];
+  if (after && after.prevHash !== last.hash) fail(after.seq, `prev_hash does not match record ${last.seq}'s hash`);
+}
+
+/** checkRun for a whole request as read: its 'request' record, then rows 1..row_count right after it. */
+export function checkRequest(requestId: string, recs: ChainRecord[], before: ChainRecord | null, after: ChainRecord | null): void {
+  const head = recs[0];
+  if (!head || head.kind !== 'request' || head.requestId !== requestId) throw new TamperedRecordError(requestId, head?.seq ?? 0, 'the request record is missing');
+  if (head.rowCount !== recs.length - 1) throw new TamperedRecordError(requestId, head.seq, `row_count ${head.rowCount} but ${recs.length - 1} rows stored`);
+  recs.slice(1).forEach((r, i) => {
+    if (r.kind !== 'row' || r.requestId !== requestId || r.rowNo !== i + 1) throw new TamperedRecordError(requestId, r.seq, `expected row ${i + 1} of the request`);
+  });
+  checkRun(requestId, recs, before, after);
+}
+
+/** Thrown when a store is opened read-only (audit verify) on something that is not an audit store. */
+export class NotAStoreError extends Error {
+  constructor(
+    readonly where: string,
+    readonly why: string,
+  ) {
+    super(`not an audit store: ${where} (${why})`);
+    this.name = 'NotAStoreError';
+  }
+}
+
 /** Thrown by appendRequest when the request id is already in the trail. */
 export class DuplicateRequestError extends Error {
   constructor(readonly requestId: string) {
@@ -146,6 +209,10 @@ export interface AuditStore {
   findMemory(keys: string[]): Promise<Map<string, string>>;
   /** Records with seq > afterSeq, in order, at most `limit`. */
   readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]>;
+  /** The record with this sequence number, or null. */
+  readRecord(seq: number): Promise<ChainRecord | null>;
+  /** The chain head (last record's seq and hash), or null when the trail is empty. */
+  head(): Promise<{ seq: number; hash: string } | null>;
   /** Applied schema migrations, oldest first. */
   migrations(): Promise<number[]>;
   /** Throws when the store cannot be reached. */

@@ -31,7 +31,7 @@ function startService(dir: string): Promise<{ url: string; child: ChildProcess }
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'server/service/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, HTTP: '1', PORT: '0', HOST: '127.0.0.1', SQLITE_PATH: path.join(dir, 'audit.sqlite'), DATABASE_URL: '', API_KEYS: '', RATE_LIMIT: '100000000', LOG_LEVEL: 'info' },
+      env: { ...process.env, HTTP: '1', PORT: '0', HOST: '127.0.0.1', SQLITE_PATH: path.join(dir, 'audit.sqlite'), DATABASE_URL: '', API_KEYS: '', RATE_LIMIT: '100000000', RATE_LIMIT_ROWS: '1000000000', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     // The service logs at info, as in production; its log is read and dropped.

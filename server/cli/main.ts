@@ -4,7 +4,9 @@
 //   hs-classify duties --code 6109100012 --origin CN [--date YYYY-MM-DD]   the US duty stack of a line (JSON)
 //   (classify and review take --origin XX or --origin-column NAME, with --country US, to add the duty stack)
 //   hs-classify build      train the model into the cache (what the first start would do)
-//   hs-classify audit verify   check the audit trail's hash chain (SQLITE_PATH or DATABASE_URL); exit 3 when broken
+//   hs-classify audit verify [--store FILE] [--checkpoints FILE --public-key FILE]   check the audit trail's hash chain
+//     (SQLITE_PATH or DATABASE_URL) and its signed checkpoints; exit 3 when it does not verify
+//   hs-classify audit checkpoint [--key FILE] [--checkpoints FILE]   sign the trail's head now (server/audit/cli.ts)
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { streamRows, openWriter, assertDistinctPaths, InputError, type ResultRow } from './io';
@@ -13,14 +15,13 @@ import { classifyStream, openClassifier } from '../pool';
 import { DataError } from '../data';
 import type { Country } from '../types';
 import fs from 'node:fs';
-import { openStore, describeStore, DEFAULT_SQLITE_PATH } from '../audit/open';
-import { verifyChain } from '../audit/store';
+import { registerAuditCommands, EXIT_CHAIN_BROKEN } from '../audit/cli';
 import { runReview } from '../review/run';
 import { prepareDuties, runDuties, withDuties, type DutyCliOptions } from '../duties/cli';
 import { DUTY_COLUMNS } from '../duties/apply';
 
-/** Exit code of `audit verify` when the chain is broken. */
-export const EXIT_CHAIN_BROKEN = 3;
+/** Exit code of `audit verify` when the trail does not verify. */
+export { EXIT_CHAIN_BROKEN };
 
 /** Inputs at least this long show a progress bar on stderr. */
 const PROGRESS_FROM = 500;
@@ -156,33 +157,7 @@ export async function main(argv: string[]): Promise<number> {
       log(`model ${versions.model} ready in ${(timings.modelMs / 1000).toFixed(1)} s${timings.fromCache ? ' (already cached)' : ''}`);
     });
   let exitCode = 0;
-  const audit = program.command('audit').description('the audit trail of the service');
-  audit
-    .command('verify')
-    .description('check every record of the audit trail against its hash and the previous one; reports the first broken link')
-    .option('--sqlite <file>', 'the SQLite audit file (default: SQLITE_PATH, or ./data/audit.sqlite; DATABASE_URL selects PostgreSQL)')
-    .action(async (o: { sqlite?: string }) => {
-      const env = o.sqlite ? { ...process.env, SQLITE_PATH: o.sqlite, DATABASE_URL: '' } : process.env;
-      const file = env.SQLITE_PATH || DEFAULT_SQLITE_PATH;
-      if (!env.DATABASE_URL && !fs.existsSync(file)) throw new InputError(`no audit trail at ${file} (set SQLITE_PATH, or DATABASE_URL for PostgreSQL)`);
-      const store = await openStore(env);
-      try {
-        const r = await verifyChain(store);
-        if (r.ok) {
-          process.stdout.write(`audit trail intact: ${r.records} records, ${r.requests} requests (${describeStore(env)})\n`);
-          if (r.last) process.stdout.write(`last record ${r.last.seq}, hash ${r.last.hash} (keep it elsewhere: a later removal of the newest records shows as a different last hash)\n`);
-        } else {
-          const b = r.broken!;
-          process.stdout.write(
-            `audit trail BROKEN at record ${b.seq} (${b.kind === 'row' ? `row ${b.rowNo}` : b.kind} of request ${b.requestId}): ${b.reason}; ` +
-              `${r.records} records before it are intact (${describeStore(env)})\n`,
-          );
-          exitCode = EXIT_CHAIN_BROKEN;
-        }
-      } finally {
-        await store.close();
-      }
-    });
+  registerAuditCommands(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv);
     return exitCode;

@@ -31,6 +31,40 @@ const REF =
   /(?<![\w.$'])((?:'(?:[^']|'')+'|[A-Za-z_][\w.]*)!)?(\$?)([A-Z]{1,3})(\$?)(\d+)?(?::(\$?)([A-Z]{1,3})(\$?)(\d+)?)?(?![\w(!.])/g;
 
 /**
+ * The formula cut into code and string literals, alternately (even indexes code, odd indexes `"..."` literals with
+ * their `""` escapes). A quoted sheet name (`'Inv "Q1", x'!C2`, with `''` escapes) is code: a double quote inside
+ * it does not start a string.
+ */
+export function splitStrings(formula: string): string[] {
+  const parts: string[] = [];
+  let code = '';
+  for (let i = 0; i < formula.length; ) {
+    const ch = formula[i];
+    if (ch === "'" || ch === '"') {
+      // to the closing quote; a doubled quote is an escaped one
+      let j = i + 1;
+      for (; j < formula.length; j++) {
+        if (formula[j] !== ch) continue;
+        if (formula[j + 1] === ch) j++;
+        else break;
+      }
+      const quoted = formula.slice(i, j + 1);
+      if (ch === "'") code += quoted;
+      else {
+        parts.push(code, quoted);
+        code = '';
+      }
+      i = j + 1;
+    } else {
+      code += ch;
+      i++;
+    }
+  }
+  parts.push(code);
+  return parts;
+}
+
+/**
  * Shifts the column part of every reference to `target` in `formula` (written on sheet `own`) by `count` when
  * it is at or right of column `at`. String literals are left alone. Names and functions are not references.
  */
@@ -40,8 +74,7 @@ export function shiftFormula(formula: string, own: string, target: string, at: n
     const n = colNumber(letters);
     return dollar + colName(n >= at ? n + count : n);
   };
-  return formula
-    .split(/("(?:[^"]|"")*")/)
+  return splitStrings(formula)
     .map((part, i) => {
       if (i % 2 === 1) return part; // a string literal
       return part.replace(REF, (m, prefix: string | undefined, d1, c1, d2, r1, d3, c2, d4, r2) => {

@@ -19,7 +19,7 @@ import { assertDistinctPaths, formulaSafe, InputError } from '../cli/io';
 import type { OpenedEngine } from '../engine';
 import { classifyStream, InlineClassifier, openClassifier, type EngineInfo, type RowClassifier } from '../pool';
 import { DuplicateRequestError, type AuditStore, type StagedRequest } from '../audit/store';
-import { MAX_DESCRIPTION_CHARS } from '../classifier';
+import { tooLong } from '../pipeline/description';
 import { cleanDescription } from '../service/rows';
 import { openStore, describeStore } from '../audit/open';
 import type { ClassificationResult, Country, RowStatus } from '../types';
@@ -103,11 +103,33 @@ interface Cells {
   status: RowStatus;
 }
 
-/** The rows to classify: every non-empty row under the header. */
-function collectRows(ws: ExcelJS.Worksheet, headerRow: number, descCol: number, idCol: number | null): Pending[] {
+/** A row under a description cell merged down from an earlier row: not classified again, marked as part of the merge. */
+interface MergedRow {
+  row: number;
+  /** The row the merged description is classified on (the first of the merge). */
+  first: number;
+}
+
+/** The row of the merge's first cell when `cell` is covered by a description merged down from an earlier row, else null. */
+function mergedFrom(cell: ExcelJS.Cell, n: number): number | null {
+  const first = cell.isMerged && cell.master !== cell ? Number(cell.master.row) : n;
+  return first < n ? first : null;
+}
+
+/**
+ * The rows to classify: every non-empty row under the header. A description cell merged over several rows is one
+ * description: classified once, on the first row of the merge; the other rows it covers are listed in `merged`.
+ */
+function collectRows(ws: ExcelJS.Worksheet, headerRow: number, descCol: number, idCol: number | null): { pending: Pending[]; merged: MergedRow[] } {
   const pending: Pending[] = [];
+  const merged: MergedRow[] = [];
   ws.eachRow({ includeEmpty: false }, (row, n) => {
     if (n <= headerRow) return;
+    const first = mergedFrom(row.getCell(descCol), n);
+    if (first !== null && first > headerRow) {
+      merged.push({ row: n, first });
+      return;
+    }
     let any = false;
     row.eachCell({ includeEmpty: false }, (c) => {
       if (!any && cellText(c.value) !== '') any = true;
@@ -120,11 +142,11 @@ function collectRows(ws: ExcelJS.Worksheet, headerRow: number, descCol: number, 
     else {
       const d = cleanDescription(raw);
       if (!d) pending.push({ row: n, id, description: null, problem: 'blank description' });
-      else if (d.length > MAX_DESCRIPTION_CHARS) pending.push({ row: n, id, description: null, problem: `description is longer than ${MAX_DESCRIPTION_CHARS} characters (${d.length})` });
+      else if (tooLong(d)) pending.push({ row: n, id, description: null, problem: tooLong(d)! });
       else pending.push({ row: n, id, description: d });
     }
   });
-  return pending;
+  return { pending, merged };
 }
 
 export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
@@ -138,12 +160,13 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   //    millions of cell objects makes every garbage collection during classification slow.
   const t0 = performance.now();
   let pending: Pending[];
+  let merged: MergedRow[];
   let sheetName: string;
   let headerRowRead: number;
   {
     const { wb } = await loadWorkbook(o.input);
     const { ws, headerRow, descCol, idCol } = locate(wb, o.input, o);
-    pending = collectRows(ws, headerRow, descCol, idCol);
+    ({ pending, merged } = collectRows(ws, headerRow, descCol, idCol));
     sheetName = ws.name;
     headerRowRead = headerRow;
     if (pending.length === 0) throw new InputError(`Worksheet "${ws.name}" in ${o.input} has a header row but no data rows under it`);
@@ -273,8 +296,13 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
     ws.getColumn(at + i).width = WIDTHS[i];
   });
   pending.forEach((p, k) => writeResult(ws.getRow(p.row), at, cells[k], requestId));
+  for (const m of merged) {
+    const rc = ws.getRow(m.row).getCell(at + REASONING_AT);
+    rc.value = formulaSafe(`part of the merged description classified in row ${m.first}`);
+    rc.numFmt = '@';
+  }
 
-  const lastRow = pending[pending.length - 1].row;
+  const lastRow = merged.reduce((last, m) => Math.max(last, m.row), pending[pending.length - 1].row);
   const statusCol = colName(at + STATUS_AT);
   const range = `${colName(at)}${headerRow + 1}:${colName(at + width - 1)}${lastRow}`;
   ws.addConditionalFormatting({

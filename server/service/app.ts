@@ -9,7 +9,8 @@ import { rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Engine } from '../classifier';
-import { DuplicateRequestError, type AuditStore } from '../audit/store';
+import { DuplicateRequestError, TamperedRecordError, type AuditStore } from '../audit/store';
+import { createRowLimiter } from './row-limit';
 import {
   ClassifyRequest,
   DutiesQuery,
@@ -34,8 +35,8 @@ export interface ServiceConfig {
   apiKeys: string[];
   /** Origins allowed by CORS (the add-in's own origin by default). */
   allowedOrigins: string[];
-  /** Requests per window and client IP on /api/v1. */
-  rateLimit: { windowMs: number; limit: number };
+  /** Requests per window and client IP on /api/v1; `rows`: rows classified per window and client (classify, reclassify), unlimited when absent. */
+  rateLimit: { windowMs: number; limit: number; rows?: number };
   /** Built add-in / web page to serve at /, when the directory exists (e.g. dist/addin). */
   staticDir?: string | null;
 }
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): express.Express {
   const classifier = deps.classifier ?? new InlineClassifier({ engine, versions });
   const idx = nationalIndex(engine);
   const keyDigests = config.apiKeys.map(sha256);
+  const rowLimit = config.rateLimit.rows === undefined ? null : createRowLimiter({ windowMs: config.rateLimit.windowMs, rows: config.rateLimit.rows });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -212,6 +214,7 @@ export function createApp(deps: AppDeps): express.Express {
     const withOrigin = origins.some((o) => o !== undefined);
     if (withOrigin && body.country !== 'US') throw new HttpError(400, 'country: must be US when an origin is given (duties are for US 10-digit lines)', [{ path: 'country', message: 'must be US when an origin is given' }]);
     if ((withOrigin || body.entry_date) && !duties) throw new HttpError(503, 'the duty data is not loaded on this instance');
+    rowLimit?.take(req, res, body.rows.length);
     const inputs = body.rows.map((r, i) => ({ id: r.item_id ?? i + 1, description: cleanDescription(r.description) }));
     const classified = await processRows(engine, classifier, idx, store, inputs, body.country);
     const rows = classified.map((r, i) => (origins[i] && duties ? addDuties(duties, r, { origin: origins[i]!, date: body.entry_date }) : r));
@@ -246,6 +249,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (head.kind !== 'classify') throw new HttpError(400, `request ${from} is a ${head.kind}, not a classification: reclassify its original request`);
     const requestId = idOf(req);
     await refuseDuplicate(requestId);
+    rowLimit?.take(req, res, stored.rows.length);
     const before = stored.rows.map((t) => JSON.parse(t) as ResultRowT);
     const classified = await processRows(engine, classifier, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined);
     // Rows that had duties get them again for the same origin and entry date, with today's duty data.
@@ -336,6 +340,9 @@ export function createApp(deps: AppDeps): express.Express {
     if (err instanceof HttpError) {
       status = err.status;
       body = { error: err.message, ...(err.issues ? { issues: err.issues } : {}), request_id };
+    } else if (err instanceof TamperedRecordError) {
+      req.log.error({ err, stored_request: err.requestId, seq: err.seq }, err.message);
+      body = { error: err.message, request_id };
     } else if (e.type === 'entity.parse.failed') {
       status = 400;
       body = { error: `malformed JSON: ${e.message}`, request_id };

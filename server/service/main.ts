@@ -10,6 +10,8 @@
 //   API_KEYS         comma-separated accepted keys (X-API-Key or Authorization: Bearer)
 //   ALLOWED_ORIGINS  comma-separated CORS origins (default https://localhost:3000, the add-in's origin)
 //   RATE_LIMIT       requests per minute and client IP on /api/v1 (default 600)
+//   RATE_LIMIT_ROWS  rows classified per minute and client IP (classify, reclassify; default 20000)
+//   AUDIT_SIGNING_KEY, AUDIT_CHECKPOINTS, AUDIT_CHECKPOINT_EVERY, AUDIT_STORE_ID   signed checkpoints (server/audit/checkpoints.ts)
 //   LOG_LEVEL        pino level (default info; descriptions are never logged at info)
 //   HS_DATA_DIR      the reference data (see the engine)
 //   WORKERS          classification worker threads (default: the core count; 0 = on the event loop)
@@ -23,9 +25,11 @@ import path from 'node:path';
 import pino from 'pino';
 import { openEngine } from '../engine';
 import { openStore, describeStore, DEFAULT_SQLITE_PATH } from '../audit/open';
+import { checkpointedStore, CheckpointError } from '../audit/checkpoints';
 import { Jobs, jobsConfig, type JobsConfig } from '../jobs/runner';
 import { SqlJobStore } from '../jobs/store';
 import { createApp, type ServiceConfig } from './app';
+import { DEFAULT_RATE_LIMIT_ROWS } from './row-limit';
 import { loadDutyData } from '../duties/load';
 import { resolveDataDir } from '../data/files';
 import { openClassifier, workerCount } from '../pool';
@@ -53,6 +57,8 @@ export function serviceConfig(env: NodeJS.ProcessEnv): ServiceConfig & { host: s
   }
   const limit = env.RATE_LIMIT ? Number(env.RATE_LIMIT) : 600;
   if (!Number.isInteger(limit) || limit < 1) throw new StartupError(`RATE_LIMIT must be a positive whole number, not "${env.RATE_LIMIT}"`);
+  const rows = env.RATE_LIMIT_ROWS ? Number(env.RATE_LIMIT_ROWS) : DEFAULT_RATE_LIMIT_ROWS;
+  if (!Number.isInteger(rows) || rows < 1) throw new StartupError(`RATE_LIMIT_ROWS must be a positive whole number, not "${env.RATE_LIMIT_ROWS}"`);
   return {
     host,
     port,
@@ -60,7 +66,7 @@ export function serviceConfig(env: NodeJS.ProcessEnv): ServiceConfig & { host: s
     certDir: env.CERT_DIR || '.certs',
     apiKeys,
     allowedOrigins: env.ALLOWED_ORIGINS ? list(env.ALLOWED_ORIGINS) : ['https://localhost:3000'],
-    rateLimit: { windowMs: 60_000, limit },
+    rateLimit: { windowMs: 60_000, limit, rows },
     staticDir: env.STATIC_DIR || path.resolve('dist', 'addin'),
   };
 }
@@ -93,7 +99,9 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   }
   const classifier = await openClassifier({ workers, opened, dataDir: env.HS_DATA_DIR });
   logger.info(workers ? `${workers} classification worker threads ready` : 'classifying on the event loop (WORKERS=0)');
-  const store = await openStore(env);
+  const store = await checkpointedStore(await openStore(env), env, describeStore(env), logger).catch((e) => {
+    throw e instanceof CheckpointError ? new StartupError(e.message) : e;
+  });
   logger.info(`audit store: ${describeStore(env)}`);
   let jobsCfg: JobsConfig;
   try {

@@ -22,8 +22,9 @@ const pathRequestId = { name: 'requestId', in: 'path', required: true, schema: {
 const common = {
   '400': err('Malformed JSON, or fields that fail validation (each issue names its field).'),
   '401': err('Missing or wrong API key.'),
-  '429': err('Too many requests (rate limiter).'),
+  '429': err('Too many requests (rate limiter), or for classify and reclassify too many rows (RATE_LIMIT_ROWS per minute and client); Retry-After says when to retry.'),
 };
+const tampered = err('A stored record failed its hash check: the audit store may have been tampered with (the message names the request).');
 
 /** The query parameters of GET /duties, from the DutiesQuery schema the handler validates with. */
 function dutiesParameters(): unknown[] {
@@ -99,6 +100,7 @@ export function openApiDocument(): Record<string, unknown> {
             '401': common['401'],
             '404': err('Unknown request id.'),
             '429': common['429'],
+            '500': tampered,
           },
         },
       },
@@ -111,6 +113,7 @@ export function openApiDocument(): Record<string, unknown> {
             ...common,
             '404': err('Unknown request id.'),
             '409': err('The X-Request-Id is already recorded.'),
+            '500': tampered,
           },
         },
       },

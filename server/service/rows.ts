@@ -1,5 +1,6 @@
 // Row processing for the service: input cleaning, the classification memory (analyst feedback) and the engine.
-import { TOP_N, MAX_DESCRIPTION_CHARS, type Engine } from '../classifier';
+import { TOP_N, type Engine } from '../classifier';
+import { cutCodePoints, tooLong } from '../pipeline/description';
 import { CHUNK_ROWS, type RowClassifier } from '../pool';
 import { normalise } from '../pipeline/normalise';
 import type { CandidateResult, ClassificationResult, Country, NationalLine, Reasoning, ReasoningStep } from '../types';
@@ -27,7 +28,7 @@ export function cleanDescription(v: string | number | null): string | null {
  * "mens cotton t-shirt"). Whether the match was also exact is told apart in the row's `memory.match`.
  */
 export function memoryKey(description: string): string {
-  return [...new Set(normalise(description.slice(0, MAX_DESCRIPTION_CHARS)).tokens)].sort().join(' ');
+  return [...new Set(normalise(cutCodePoints(description)).tokens)].sort().join(' ');
 }
 
 /** A stored feedback record (the payload of a 'feedback' chain record). */
@@ -139,9 +140,10 @@ export async function processRows(
   rows: RowInput[],
   country: Country | undefined,
 ): Promise<ResultRowT[]> {
-  const keys = rows.map((r) => (r.description && r.description.length <= MAX_DESCRIPTION_CHARS ? memoryKey(r.description) : ''));
+  const long = rows.map((r) => (r.description ? tooLong(r.description) : null));
+  const keys = rows.map((r, i) => (r.description && !long[i] ? memoryKey(r.description) : ''));
   const memory = await store.findMemory(keys.filter((k) => k !== ''));
-  const todo = rows.flatMap((r, i) => (r.description && r.description.length <= MAX_DESCRIPTION_CHARS ? [i] : []));
+  const todo = rows.flatMap((r, i) => (r.description && !long[i] ? [i] : []));
   const results = new Map<number, ClassificationResult>();
   await Promise.all(
     Array.from({ length: Math.ceil(todo.length / CHUNK_ROWS) }, async (_, c) => {
@@ -159,15 +161,7 @@ export async function processRows(
     if (r.description === null || r.description === '') {
       return { id: r.id, description: r.description, status: 'error', candidates: [], error: 'blank description' };
     }
-    if (r.description.length > MAX_DESCRIPTION_CHARS) {
-      return {
-        id: r.id,
-        description: r.description,
-        status: 'error',
-        candidates: [],
-        error: `description is longer than ${MAX_DESCRIPTION_CHARS} characters (${r.description.length})`,
-      };
-    }
+    if (long[i]) return { id: r.id, description: r.description, status: 'error', candidates: [], error: long[i]! };
     const result: ResultRowT = { id: r.id, description: r.description, ...results.get(i)! };
     const fb = keys[i] ? memory.get(keys[i]) : undefined;
     return fb ? applyMemory(engine, idx, result, JSON.parse(fb) as FeedbackPayload, country) : result;

@@ -39,7 +39,8 @@ export const ClassifyRow = z
       .meta({
         description:
           `The goods description (Unicode text). Numbers are read as text; null or blank gives an error row. ` +
-          `Control characters are removed; longer than ${MAX_DESCRIPTION_CHARS} characters gives an error row.`,
+          `Control characters are removed; longer than ${MAX_DESCRIPTION_CHARS} characters (Unicode code points) gives an error row; ` +
+          `the classifier reads English only (a description mostly in another script gives an error row saying so).`,
         example: 'mens 100% cotton knitted t-shirt',
       }),
     item_id: z
