@@ -80,6 +80,19 @@ interface Row {
   hash: string;
 }
 
+const toRecord = (x: Row): ChainRecord => ({
+  seq: Number(x.seq),
+  kind: x.kind,
+  requestId: x.request_id,
+  rowNo: x.row_no,
+  rowCount: x.row_count,
+  createdAt: x.created_at,
+  lookupKey: x.lookup_key,
+  payload: x.payload,
+  prevHash: x.prev_hash,
+  hash: x.hash,
+});
+
 export class PgStore implements AuditStore {
   readonly backend = 'postgres' as const;
 
@@ -224,9 +237,10 @@ export class PgStore implements AuditStore {
     return (r.rows[0]?.payload as string | undefined) ?? null;
   }
 
-  async appendFeedback(f: NewFeedback): Promise<void> {
+  async appendFeedback(f: NewFeedback | NewFeedback[]): Promise<void> {
+    const all = Array.isArray(f) ? f : [f];
     await this.tx((c) =>
-      this.appendAll(c, [{ kind: 'feedback', requestId: f.requestId, rowNo: null, rowCount: null, createdAt: f.createdAt, lookupKey: f.lookupKey, payload: f.payload }]),
+      this.appendAll(c, all.map((x) => ({ kind: 'feedback' as const, requestId: x.requestId, rowNo: null, rowCount: null, createdAt: x.createdAt, lookupKey: x.lookupKey, payload: x.payload }))),
     );
   }
 
@@ -241,20 +255,19 @@ export class PgStore implements AuditStore {
     return found;
   }
 
+  async readFeedback(q: { keys?: string[]; afterSeq?: number; limit?: number }): Promise<ChainRecord[]> {
+    const keys = q.keys ? [...new Set(q.keys)] : null;
+    if (keys && keys.length === 0) return [];
+    const r = await this.pool.query(
+      `SELECT * FROM records WHERE kind = 'feedback' AND seq > $1${keys ? ' AND lookup_key = ANY($3::text[])' : ''} ORDER BY seq LIMIT $2`,
+      [q.afterSeq ?? 0, q.limit ?? null, ...(keys ? [keys] : [])],
+    );
+    return (r.rows as Row[]).map(toRecord);
+  }
+
   async readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]> {
     const r = await this.pool.query('SELECT * FROM records WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
-    return (r.rows as Row[]).map((x) => ({
-      seq: Number(x.seq),
-      kind: x.kind,
-      requestId: x.request_id,
-      rowNo: x.row_no,
-      rowCount: x.row_count,
-      createdAt: x.created_at,
-      lookupKey: x.lookup_key,
-      payload: x.payload,
-      prevHash: x.prev_hash,
-      hash: x.hash,
-    }));
+    return (r.rows as Row[]).map(toRecord);
   }
 
   async migrations(): Promise<number[]> {

@@ -234,12 +234,11 @@ export class SqliteStore implements AuditStore {
     return (p as string | undefined) ?? null;
   }
 
-  async appendFeedback(f: NewFeedback): Promise<void> {
+  async appendFeedback(f: NewFeedback | NewFeedback[]): Promise<void> {
+    const all = Array.isArray(f) ? f : [f];
     this.db
       .transaction(() =>
-        this.appendAll([
-          { kind: 'feedback', requestId: f.requestId, rowNo: null, rowCount: null, createdAt: f.createdAt, lookupKey: f.lookupKey, payload: f.payload },
-        ]),
+        this.appendAll(all.map((x) => ({ kind: 'feedback' as const, requestId: x.requestId, rowNo: null, rowCount: null, createdAt: x.createdAt, lookupKey: x.lookupKey, payload: x.payload }))),
       )
       .immediate();
   }
@@ -252,6 +251,16 @@ export class SqliteStore implements AuditStore {
       if (p !== undefined) found.set(k, p);
     }
     return found;
+  }
+
+  async readFeedback(q: { keys?: string[]; afterSeq?: number; limit?: number }): Promise<ChainRecord[]> {
+    const keys = q.keys ? [...new Set(q.keys)] : null;
+    if (keys && keys.length === 0) return [];
+    const byKey = keys ? ` AND lookup_key IN (${keys.map(() => '?').join(', ')})` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM records WHERE kind = 'feedback' AND seq > ?${byKey} ORDER BY seq LIMIT ?`)
+      .all(q.afterSeq ?? 0, ...(keys ?? []), q.limit ?? -1) as Row[];
+    return rows.map(toRecord);
   }
 
   async readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]> {
