@@ -8,7 +8,7 @@ export interface NationalIndex {
   EU: Map<string, NationalLine>;
 }
 
-export function nationalIndex(engine: Engine): NationalIndex {
+export function nationalIndex(engine: Pick<Engine, 'ds'>): NationalIndex {
   return { US: new Map(engine.ds.us.map((l) => [l.code, l])), EU: new Map(engine.ds.eu.map((l) => [l.code, l])) };
 }
 
@@ -22,7 +22,7 @@ export function nationalCountry(idx: NationalIndex, code: string): Country | nul
 export const CODE_RE = /^(\d{6}|\d{8}|\d{10})$/;
 
 /** The code's HS 6 and country, or why it is not a code this product knows (a message that names the code). */
-export function checkCode(engine: Engine, idx: NationalIndex, code: string): { hs6: string; country: Country | null } | { error: string } {
+export function checkCode(engine: Pick<Engine, 'ds'>, idx: NationalIndex, code: string): { hs6: string; country: Country | null } | { error: string } {
   if (!CODE_RE.test(code)) return { error: `${JSON.stringify(code)} is not 6, 8 or 10 digits` };
   const hs6 = code.slice(0, 6);
   if (engine.ds.hs.nodes.get(hs6)?.level !== 6) return { error: `${hs6} is not an HS 2022 subheading` };

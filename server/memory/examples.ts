@@ -42,7 +42,7 @@ export interface ExampleInput {
 
 /** Checks every row; returns the payloads, or one message per bad row (row numbers 1-based) and nothing to import. */
 export function examplePayloads(
-  engine: Engine,
+  engine: Pick<Engine, 'ds'>,
   idx: NationalIndex,
   rows: ExampleInput[],
   who: string,
