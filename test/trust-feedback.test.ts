@@ -12,6 +12,7 @@ import { memoryKey } from '../server/memory/feedback';
 import { serviceHarness } from './support/service-app';
 
 const h = serviceHarness('hs-trust-');
+beforeAll(() => void h.opened, 300_000); // opens the engine (trains it when the cache is stale)
 afterAll(() => h.close());
 
 const KEYS = ['alice:review:alice-key-0001', 'bob:review:bob-key-0002', 'carol:classify:carol-key-0003', 'root:admin:root-key-0004'];
