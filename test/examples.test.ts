@@ -10,6 +10,7 @@ import { SqliteStore } from '../server/audit/sqlite';
 import { CompanyExampleSet } from '../server/memory/examples';
 import { classify } from '../server/classifier';
 import { main as cli } from '../server/cli/main';
+import { runReview } from '../server/review/run';
 import { serviceHarness } from './support/service-app';
 
 const h = serviceHarness('hs-examples-');
@@ -138,6 +139,17 @@ describe('hs-classify learn', () => {
       expect((await verifyChain(store)).ok).toBe(true);
     } finally {
       await store.close();
+    }
+    // `review --company-examples` on that store consults them (and records the run there)
+    const sheet = path.join(h.dir, 'invoice.csv');
+    fs.writeFileSync(sheet, 'Line,Goods\n1,porcelain coffee mug\n');
+    const reviewed = await runReview({ input: sheet, column: 'Goods', output: path.join(h.dir, 'reviewed.xlsx'), env: { SQLITE_PATH: file }, opened: h.opened, progress: false, log: () => {}, companyExamples: true });
+    const reviewStore = new SqliteStore(file);
+    try {
+      const recorded = JSON.parse((await reviewStore.getRow(reviewed.requestId, 1))!);
+      expect(recorded.candidates.find((c: { hs6: string }) => c.hs6 === '691110')?.examples[0]).toMatchObject({ source: 'company', item_id: 'A-02' });
+    } finally {
+      await reviewStore.close();
     }
     // the service on that store consults them
     const { app } = h.makeApp({}, file);

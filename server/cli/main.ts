@@ -151,7 +151,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--id-column <name>', 'a column whose values identify the rows in the audit trail (default: the data row number)')
     .addOption(new Option('--country <code>', 'also choose the national line: US (HTS 10-digit) or EU (CN 8-digit)').choices(['US', 'EU']))
     .requiredOption('--output <file>', 'the reviewed copy (.xlsx)')
-    .action(async (input: string, o: { column: string; sheet?: string; idColumn?: string; country?: Country; output: string }) => {
+    .option('--company-examples', 'consult the company examples imported with `learn` (in the audit store the review is recorded in)')
+    .action(async (input: string, o: { column: string; sheet?: string; idColumn?: string; country?: Country; output: string; companyExamples?: boolean }) => {
       await runReview({ input, ...o, log });
     });
   program
