@@ -173,3 +173,31 @@ describe('governance of the classification memory', () => {
     expect(fb.body.who).toBe('local');
   });
 });
+
+// The store side of the memory, on SQLite and (with TEST_DATABASE_URL) PostgreSQL: several feedback records in one
+// transaction, read back by lookup key (many keys at once) or all of them, in chain order.
+const PG_URL = process.env.TEST_DATABASE_URL;
+describe.each([
+  ['sqlite', async () => new (await import('../server/audit/sqlite')).SqliteStore(`${h.dir}/store-${Date.now()}.sqlite`)],
+  ...(PG_URL ? [['postgres', async () => (await import('../server/audit/postgres')).PgStore.open(PG_URL, { schema: `fb_${process.pid}_${Date.now()}` })] as const] : []),
+] as [string, () => Promise<import('../server/audit/store').AuditStore>][])('readFeedback on %s', (_name, open) => {
+  test('appendFeedback of several records is one go; readFeedback by keys (over 500 at once), after a seq, or all', async () => {
+    const store = await open();
+    try {
+      const at = new Date().toISOString();
+      await store.appendFeedback([
+        { requestId: 'r-0000001', createdAt: at, lookupKey: 'a', payload: '{"n":1}' },
+        { requestId: 'r-0000001', createdAt: at, lookupKey: 'b', payload: '{"n":2}' },
+      ]);
+      await store.appendFeedback({ requestId: 'r-0000002', createdAt: at, lookupKey: 'a', payload: '{"n":3}' });
+      const many = [...Array.from({ length: 1200 }, (_, i) => `k${i}`), 'b', 'a'];
+      expect((await store.readFeedback({ keys: many })).map((r) => r.payload)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+      expect((await store.readFeedback({ keys: ['a'], afterSeq: 1 })).map((r) => r.payload)).toEqual(['{"n":3}']);
+      expect((await store.readFeedback({ limit: 2 })).map((r) => r.seq)).toEqual([1, 2]);
+      expect(await store.readFeedback({ keys: [] })).toEqual([]);
+      expect((await verifyChain(store)).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+});

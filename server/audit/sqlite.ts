@@ -60,6 +60,8 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
 
 /** Records per multi-row INSERT (10 parameters each; SQLite allows 32,766). */
 const INSERT_ROWS = 200;
+/** Lookup keys per query of readFeedback. */
+const KEYS_PER_QUERY = 500;
 /** Staged rows read per page while committing. */
 const STAGE_PAGE = 1000;
 
@@ -254,13 +256,19 @@ export class SqliteStore implements AuditStore {
   }
 
   async readFeedback(q: { keys?: string[]; afterSeq?: number; limit?: number }): Promise<ChainRecord[]> {
-    const keys = q.keys ? [...new Set(q.keys)] : null;
-    if (keys && keys.length === 0) return [];
-    const byKey = keys ? ` AND lookup_key IN (${keys.map(() => '?').join(', ')})` : '';
-    const rows = this.db
-      .prepare(`SELECT * FROM records WHERE kind = 'feedback' AND seq > ?${byKey} ORDER BY seq LIMIT ?`)
-      .all(q.afterSeq ?? 0, ...(keys ?? []), q.limit ?? -1) as Row[];
-    return rows.map(toRecord);
+    const after = q.afterSeq ?? 0;
+    const limit = q.limit ?? -1;
+    if (!q.keys) return (this.db.prepare("SELECT * FROM records WHERE kind = 'feedback' AND seq > ? ORDER BY seq LIMIT ?").all(after, limit) as Row[]).map(toRecord);
+    // by key, in parts (SQLite limits the parameters of a statement), merged back into chain order
+    const keys = [...new Set(q.keys)];
+    const found: Row[] = [];
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+      const part = keys.slice(i, i + KEYS_PER_QUERY);
+      const sql = `SELECT * FROM records WHERE kind = 'feedback' AND seq > ? AND lookup_key IN (${part.map(() => '?').join(', ')}) ORDER BY seq LIMIT ?`;
+      found.push(...(this.db.prepare(sql).all(after, ...part, limit) as Row[]));
+    }
+    found.sort((a, b) => a.seq - b.seq);
+    return (limit >= 0 ? found.slice(0, limit) : found).map(toRecord);
   }
 
   async readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]> {
