@@ -18,8 +18,10 @@ import { expandQuery } from './pipeline/terms';
 import type { RuleSet } from './rules/load';
 import type { Model } from './pipeline/train';
 import type { ClassifierConfig } from './config';
-import type { ClassificationResult, Country, Dataset } from './types';
 import { MAX_DESCRIPTION_CHARS, cutCodePoints, englishOnly, notEnglish, otherScript } from './pipeline/description';
+import { companyMatches, companySignal, withCompanyExamples, type CompanyCache, type CompanyExamples, type CompanyMatch } from './pipeline/company';
+import { EXCLUDE_SELECTORS } from './rules/load';
+import type { ClassificationResult, Country, Dataset, ReasoningStep } from './types';
 
 export const TOP_N = 3;
 /** Longest description accepted, in characters (code points; see pipeline/description.ts); longer ones are cut. */
@@ -37,6 +39,14 @@ export interface Engine {
   rules: RuleSet | null;
   /** The fusion weights and settings of `config`, as the fusion takes them. */
   fusion: FusionParams;
+  /** Company example indexes built so far, by version (see pipeline/company.ts). */
+  companyCache: CompanyCache;
+}
+
+/** What classify() may be given besides the description: plain data, structured-cloneable (it crosses to the workers). */
+export interface ClassifyOptions {
+  /** The company's own classified examples, consulted first as nearest examples. */
+  company?: CompanyExamples;
 }
 
 /** The text fuse.js matches for each class: the subheading's official description. */
@@ -46,7 +56,7 @@ export function classTexts(ds: Dataset, model: Model): string[] {
 
 export function createEngine(ds: Dataset, model: Model, config: ClassifierConfig, rules: RuleSet | null = null): Engine {
   const classText = classTexts(ds, model);
-  return { ds, model, config, scorer: createScorer(model, classText), lookup: buildLookup(model, ds), classText, rules, fusion: fusionParams(config) };
+  return { ds, model, config, scorer: createScorer(model, classText), lookup: buildLookup(model, ds), classText, rules, fusion: fusionParams(config), companyCache: new Map() };
 }
 
 export function fusionParams(config: ClassifierConfig): FusionParams {
@@ -72,7 +82,7 @@ export function score(engine: Engine, query: Normalised, extra: string[] = [], m
   return { query, cands, ranked };
 }
 
-export async function classify(engine: Engine, description: unknown, country?: Country): Promise<ClassificationResult> {
+export async function classify(engine: Engine, description: unknown, country?: Country, options: ClassifyOptions = {}): Promise<ClassificationResult> {
   if (typeof description !== 'string' || !description.trim()) {
     return { status: 'error', candidates: [], error: 'blank description' };
   }
@@ -93,8 +103,10 @@ export async function classify(engine: Engine, description: unknown, country?: C
   const textFacts = extractFacts(query, [], materials, text);
   const triggered = engine.rules ? triggeredRules(engine.rules, textFacts) : [];
   const pointed = pointedCodes(triggered);
+  // company examples near the description: their codes join the short list and add to the fused score
+  const company = options.company ? companyMatches(engine.companyCache, engine.scorer, options.company, query) : new Map<string, CompanyMatch[]>();
   // words the nomenclature does not use are expanded for the statistics only (pipeline/terms.ts); the rules read the text
-  const { cands, ranked } = score(engine, expandQuery(query, engine.model.expansions), pointed, materials);
+  const { cands, ranked } = score(engine, expandQuery(query, engine.model.expansions), [...pointed, ...company.keys()], materials);
   // a rule that names the goods (e.g. a games console by its trade name) classifies words the statistics do not know
   if (cands.knownTerms === 0 && !(pointed.length && ranked.rows.length)) {
     return { status: 'error', candidates: [], error: 'no word of the description is known to the nomenclature or the examples' };
@@ -102,8 +114,12 @@ export async function classify(engine: Engine, description: unknown, country?: C
   const { fusion } = engine.config;
   const kind = textKind(description);
   const { calibration, reviewThreshold } = engine.config.kinds?.[kind] ?? engine.config;
-  const head = ranked.rows.slice(0, ranked.probs.length);
-  let list = ranked.rows.map((row, i) => ({ hs6: engine.model.classes[cands.classes[row]], score: ranked.scores[i], row }));
+  let list = ranked.rows.map((row, i) => {
+    const hs6 = engine.model.classes[cands.classes[row]];
+    return { hs6, score: ranked.scores[i] + companySignal(company.get(hs6)), row };
+  });
+  if (company.size) list.sort((a, b) => b.score - a.score);
+  const head = list.slice(0, ranked.probs.length).map((c) => c.row);
   let outcome: RulesOutcome | null = null;
   if (engine.rules) {
     const facts = withCandidates(textFacts, head.map((r) => engine.model.classes[cands.classes[r]]));
@@ -144,11 +160,54 @@ export async function classify(engine: Engine, description: unknown, country?: C
     country,
     attrs,
   );
+  for (const c of result) c.examples = withCompanyExamples(company.get(c.hs6), c.examples);
   const reasoning = outcome ? explainReasoning(engine.ds, result, outcome) : undefined;
   withGri6(result[0], reasoning, g6);
+  if (reasoning) withCompanyReasoning(reasoning, result[0].hs6, company.get(result[0].hs6));
   return {
     status: confidences[0] >= reviewThreshold ? 'ok' : 'review',
     candidates: result,
     ...(reasoning ? { reasoning } : {}),
   };
+}
+
+const dottedCode = (c: string) => (c.length > 4 ? `${c.slice(0, 4)}.${c.slice(4)}` : c);
+
+/** Names the nearest company example of the first candidate at the head of the reasoning and in its summary. */
+function withCompanyReasoning(reasoning: NonNullable<ClassificationResult['reasoning']>, hs6: string, matches: CompanyMatch[] | undefined): void {
+  const m = matches?.[0];
+  if (!m) return;
+  const e = m.example;
+  const step: ReasoningStep = {
+    rule: 'company-example',
+    gri: 'GRI 1',
+    action: 'prefer',
+    codes: [hs6],
+    citation: `Company example ${e.example_id}`,
+    detail:
+      `The company's own list classifies "${e.text}" as ${dottedCode(e.code)} (imported by ${e.who} on ${e.at.slice(0, 10)}${e.item_id ? `, item ${e.item_id}` : ''}; ` +
+      `similarity ${m.similarity.toFixed(2)}${matches!.length > 1 ? `; ${matches!.length - 1} more company example${matches!.length > 2 ? 's' : ''} under this code` : ''}).`,
+  };
+  reasoning.steps.unshift(step);
+  reasoning.summary = `${reasoning.summary}; company example: "${e.text}" (${e.who}, ${e.at.slice(0, 10)})`;
+}
+
+/**
+ * The exclusion rule (a Section or Chapter Note, or a hand-written exclusion) that excludes `code` for this
+ * description, or null: the rules fired as if the code were the only candidate. Used to check memory answers.
+ */
+export async function excludedBy(engine: Engine, description: string, code: string): Promise<{ rule: string; citation: string; detail: string } | null> {
+  if (!engine.rules) return null;
+  const text = description.slice(0, MAX_DESCRIPTION_CHARS);
+  const query = normalise(text);
+  if (query.tokens.length === 0) return null;
+  const facts = extractFacts(query, [], materialsOf(query.text), text);
+  const fired = await fireRules(engine.rules, triggeredRules(engine.rules, facts), withCandidates(facts, [code.slice(0, 6)]));
+  for (const r of fired) {
+    const p = r.json.event.params;
+    if (r.json.event.type !== 'exclude') continue;
+    const codes = (p.exclude ?? []).filter((c) => !(EXCLUDE_SELECTORS as readonly string[]).includes(c));
+    if (codes.some((c) => code.startsWith(c))) return { rule: r.json.name, citation: p.citation, detail: p.detail };
+  }
+  return null;
 }

@@ -111,7 +111,12 @@ export interface Dataset {
 export interface ExampleRef {
   text: string;
   code: string;
-  source: ExampleSource;
+  /** "company" for a company example (server/pipeline/company.ts), which also names who imported it and when. */
+  source: ExampleSource | 'company';
+  example_id?: string;
+  who?: string;
+  at?: string;
+  item_id?: string;
   ruling?: string;
   date?: string;
   /** Cosine similarity of the example to the query (0 when it shares no term). */

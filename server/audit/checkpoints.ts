@@ -313,6 +313,7 @@ export function withCheckpoints(store: AuditStore, cp: Checkpointer): AuditStore
     getRequest: (id) => store.getRequest(id),
     getRow: (id, n) => store.getRow(id, n),
     findMemory: (keys) => store.findMemory(keys),
+    readFeedback: (q) => store.readFeedback(q),
     readRecords: (after, limit) => store.readRecords(after, limit),
     readRecord: (seq) => store.readRecord(seq),
     head: () => store.head(),

@@ -266,9 +266,10 @@ export class PgStore implements AuditStore {
     return r.payload;
   }
 
-  async appendFeedback(f: NewFeedback): Promise<void> {
+  async appendFeedback(f: NewFeedback | NewFeedback[]): Promise<void> {
+    const all = Array.isArray(f) ? f : [f];
     await this.tx((c) =>
-      this.appendAll(c, [{ kind: 'feedback', requestId: f.requestId, rowNo: null, rowCount: null, createdAt: f.createdAt, lookupKey: f.lookupKey, payload: f.payload }]),
+      this.appendAll(c, all.map((x) => ({ kind: 'feedback' as const, requestId: x.requestId, rowNo: null, rowCount: null, createdAt: x.createdAt, lookupKey: x.lookupKey, payload: x.payload }))),
     );
   }
 
@@ -285,6 +286,19 @@ export class PgStore implements AuditStore {
       found.set(x.lookup_key as string, x.payload);
     }
     return found;
+  }
+
+  async readFeedback(q: { keys?: string[]; afterSeq?: number; limit?: number }): Promise<ChainRecord[]> {
+    const keys = q.keys ? [...new Set(q.keys)] : null;
+    if (keys && keys.length === 0) return [];
+    const r = await this.pool.query(
+      `SELECT * FROM records WHERE kind = 'feedback' AND seq > $1${keys ? ' AND lookup_key = ANY($3::text[])' : ''} ORDER BY seq LIMIT $2`,
+      [q.afterSeq ?? 0, q.limit ?? null, ...(keys ? [keys] : [])],
+    );
+    const recs = (r.rows as Row[]).map(toRecord);
+    // like every read: each record's hash and its links to the records on either side
+    for (const x of recs) checkRun(x.requestId, [x], ...(await this.neighbours(x.seq, x.seq)));
+    return recs;
   }
 
   async readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]> {

@@ -63,6 +63,8 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
 
 /** Records per multi-row INSERT (10 parameters each; SQLite allows 32,766). */
 const INSERT_ROWS = 200;
+/** Lookup keys per query of readFeedback. */
+const KEYS_PER_QUERY = 500;
 /** Staged rows read per page while committing. */
 const STAGE_PAGE = 1000;
 
@@ -282,12 +284,11 @@ export class SqliteStore implements AuditStore {
     return r.payload;
   }
 
-  async appendFeedback(f: NewFeedback): Promise<void> {
+  async appendFeedback(f: NewFeedback | NewFeedback[]): Promise<void> {
+    const all = Array.isArray(f) ? f : [f];
     this.db
       .transaction(() =>
-        this.appendAll([
-          { kind: 'feedback', requestId: f.requestId, rowNo: null, rowCount: null, createdAt: f.createdAt, lookupKey: f.lookupKey, payload: f.payload },
-        ]),
+        this.appendAll(all.map((x) => ({ kind: 'feedback' as const, requestId: x.requestId, rowNo: null, rowCount: null, createdAt: x.createdAt, lookupKey: x.lookupKey, payload: x.payload }))),
       )
       .immediate();
   }
@@ -311,6 +312,29 @@ export class SqliteStore implements AuditStore {
 
   async head(): Promise<{ seq: number; hash: string } | null> {
     return (this.last.get() as { seq: number; hash: string } | undefined) ?? null;
+  }
+
+  async readFeedback(q: { keys?: string[]; afterSeq?: number; limit?: number }): Promise<ChainRecord[]> {
+    const after = q.afterSeq ?? 0;
+    const limit = q.limit ?? -1;
+    // like every read: each record's hash and its links to the records on either side
+    const checked = (rows: Row[]) =>
+      rows.map((r) => {
+        const x = toRecord(r);
+        checkRun(x.requestId, [x], ...this.neighbours(x.seq, x.seq));
+        return x;
+      });
+    if (!q.keys) return checked(this.db.prepare("SELECT * FROM records WHERE kind = 'feedback' AND seq > ? ORDER BY seq LIMIT ?").all(after, limit) as Row[]);
+    // by key, in parts (SQLite limits the parameters of a statement), merged back into chain order
+    const keys = [...new Set(q.keys)];
+    const found: Row[] = [];
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+      const part = keys.slice(i, i + KEYS_PER_QUERY);
+      const sql = `SELECT * FROM records WHERE kind = 'feedback' AND seq > ? AND lookup_key IN (${part.map(() => '?').join(', ')}) ORDER BY seq LIMIT ?`;
+      found.push(...(this.db.prepare(sql).all(after, ...part, limit) as Row[]));
+    }
+    found.sort((a, b) => a.seq - b.seq);
+    return checked(limit >= 0 ? found.slice(0, limit) : found);
   }
 
   async readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]> {

@@ -204,9 +204,12 @@ export interface AuditStore {
   getRequest(requestId: string): Promise<StoredRequest | null>;
   /** One row's JSON text, or null. */
   getRow(requestId: string, rowNo: number): Promise<string | null>;
-  appendFeedback(f: NewFeedback): Promise<void>;
+  /** Appends one feedback record, or several in one transaction. */
+  appendFeedback(f: NewFeedback | NewFeedback[]): Promise<void>;
   /** The latest feedback payload for each of the keys that has one. */
   findMemory(keys: string[]): Promise<Map<string, string>>;
+  /** 'feedback' records with seq > afterSeq (default 0), in order, at most `limit` (default all); only those with these lookup keys when given. */
+  readFeedback(q: { keys?: string[]; afterSeq?: number; limit?: number }): Promise<ChainRecord[]>;
   /** Records with seq > afterSeq, in order, at most `limit`. */
   readRecords(afterSeq: number, limit: number): Promise<ChainRecord[]>;
   /** The record with this sequence number, or null. */

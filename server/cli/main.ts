@@ -3,6 +3,7 @@
 //   hs-classify review INPUT.xlsx|INPUT.csv --column NAME [--sheet NAME] [--id-column NAME] [--country US|EU] --output OUT.xlsx
 //   hs-classify duties --code 6109100012 --origin CN [--date YYYY-MM-DD]   the US duty stack of a line (JSON)
 //   (classify and review take --origin XX or --origin-column NAME, with --country US, to add the duty stack)
+//   hs-classify learn --input FILE --column DESC --code-column CODE [--id-column ID]   import company examples
 //   hs-classify build      train the model into the cache (what the first start would do)
 //   hs-classify audit verify [--store FILE] [--checkpoints FILE --public-key FILE]   check the audit trail's hash chain
 //     (SQLITE_PATH or DATABASE_URL) and its signed checkpoints; exit 3 when it does not verify
@@ -19,6 +20,7 @@ import { registerAuditCommands, EXIT_CHAIN_BROKEN } from '../audit/cli';
 import { runReview } from '../review/run';
 import { prepareDuties, runDuties, withDuties, type DutyCliOptions } from '../duties/cli';
 import { DUTY_COLUMNS } from '../duties/apply';
+import { localCompanyExamples, runLearn, storeEnv, type LearnOptions } from './learn';
 
 /** Exit code of `audit verify` when the trail does not verify. */
 export { EXIT_CHAIN_BROKEN };
@@ -41,9 +43,11 @@ async function estimateRows(file: string): Promise<number> {
  * Streams the input through the worker pool into the output: rows are read, classified (a bounded number of
  * chunks in flight) and written in input order, so memory does not grow with the file (XLSX input is read whole).
  */
-async function runClassify(o: { input: string; column: string; idColumn?: string; country?: Country; output: string } & DutyCliOptions) {
+async function runClassify(o: { input: string; column: string; idColumn?: string; country?: Country; output: string; companyExamples?: boolean; sqlite?: string } & DutyCliOptions) {
   assertDistinctPaths(o.input, o.output);
   const duties = await prepareDuties(o);
+  const company = o.companyExamples ? await localCompanyExamples(storeEnv(o.sqlite), fs.existsSync) : undefined;
+  if (o.companyExamples) log(`${company?.examples.length ?? 0} company examples from the audit store`);
   const source = streamRows(o.input, { column: o.column, idColumn: o.idColumn });
   // The first row (or the file's error: unreadable, missing column) before the engines are started.
   const first = await source.next();
@@ -74,7 +78,7 @@ async function runClassify(o: { input: string; column: string; idColumn?: string
   try {
     writer = await openWriter(o.output, { extraColumns: duties ? DUTY_COLUMNS : [] });
     bar?.start(Math.max(estimate, 1), 0);
-    for await (const { item: row, result: r } of classifyStream(classifier, rows, (x) => x.description, { country: o.country })) {
+    for await (const { item: row, result: r } of classifyStream(classifier, rows, (x) => x.description, { country: o.country, ...(company ? { options: { company } } : {}) })) {
       let result: ResultRow =
         r === null
           ? { id: row.id, description: null, status: 'error', candidates: [], error: row.problem ?? 'unreadable description' }
@@ -126,7 +130,9 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--column <name>', 'the column with the descriptions')
     .option('--id-column <name>', 'a column whose values identify the rows (default: the data row number)')
     .addOption(new Option('--country <code>', 'also choose the national line: US (HTS 10-digit) or EU (CN 8-digit)').choices(['US', 'EU']))
-    .requiredOption('--output <file>', 'output file (.jsonl, .csv, .xlsx)');
+    .requiredOption('--output <file>', 'output file (.jsonl, .csv, .xlsx)')
+    .option('--company-examples', 'consult the company examples imported with `learn` (the audit store: SQLITE_PATH or DATABASE_URL)')
+    .option('--sqlite <file>', 'with --company-examples: the SQLite audit file (default SQLITE_PATH, or ./data/audit.sqlite)');
   dutyOptions(program.commands[program.commands.length - 1]).action(runClassify);
   program
     .command('duties')
@@ -146,8 +152,22 @@ export async function main(argv: string[]): Promise<number> {
     .option('--id-column <name>', 'a column whose values identify the rows in the audit trail (default: the data row number)')
     .addOption(new Option('--country <code>', 'also choose the national line: US (HTS 10-digit) or EU (CN 8-digit)').choices(['US', 'EU']))
     .requiredOption('--output <file>', 'the reviewed copy (.xlsx)')
-    .action(async (input: string, o: { column: string; sheet?: string; idColumn?: string; country?: Country; output: string }) => {
+    .option('--company-examples', 'consult the company examples imported with `learn` (in the audit store the review is recorded in)')
+    .action(async (input: string, o: { column: string; sheet?: string; idColumn?: string; country?: Country; output: string; companyExamples?: boolean }) => {
       await runReview({ input, ...o, log });
+    });
+  program
+    .command('learn')
+    .description('import a company\'s classified product list as company examples (all rows or none), recorded in the audit trail; later classifications consult them first')
+    .requiredOption('--input <file>', 'the list (.csv, .xlsx, .jsonl)')
+    .requiredOption('--column <name>', 'the column with the descriptions')
+    .requiredOption('--code-column <name>', 'the column with the codes (HS 6, or a US 10 / EU 8 digit line; as text)')
+    .option('--id-column <name>', 'a column with the item ids')
+    .option('--sheet <name>', 'XLSX: the worksheet (default: the first)')
+    .option('--who <name>', 'who imports (default cli:<user name>)')
+    .option('--sqlite <file>', 'the SQLite audit file (default SQLITE_PATH, or ./data/audit.sqlite; DATABASE_URL selects PostgreSQL)')
+    .action(async (o: LearnOptions) => {
+      await runLearn(o, log);
     });
   program
     .command('build')

@@ -19,7 +19,7 @@ import type { RowClassifier } from '../pool';
 import { DuplicateRequestError, type AuditStore } from '../audit/store';
 import { InputError } from '../cli/io';
 import { runReview } from '../review/run';
-import { nationalIndex, processRows, type NationalIndex, type RowInput } from '../service/rows';
+import { nationalIndex, processRows, type MemoryOptions, type NationalIndex, type RowInput } from '../service/rows';
 import type { VersionsT } from '../service/schemas';
 import type { Country } from '../types';
 import type { JobRecord, JobStore } from './store';
@@ -162,6 +162,8 @@ export interface JobsDeps {
   /** PostgreSQL URL: pg-boss; absent: in-process. */
   databaseUrl?: string;
   config?: JobsConfig;
+  /** The classification memory's approvals and the company examples (main.ts passes the service's). */
+  memory?: MemoryOptions;
 }
 
 export class Jobs {
@@ -242,7 +244,7 @@ export class Jobs {
     const staged = await store.stageRequest(job.id, createdAt);
     try {
       for (let s = 0; s < rows.length; s += SLICE) {
-        const out = await processRows(engine, classifier, this.idx, store, rows.slice(s, s + SLICE), country);
+        const out = await processRows(engine, classifier, this.idx, store, rows.slice(s, s + SLICE), country, this.deps.memory);
         await staged.add(out.map((r) => JSON.stringify(r)));
         await jobs.progress(job.id, s + out.length, rows.length);
       }

@@ -22,6 +22,7 @@ import { DuplicateRequestError, type AuditStore, type StagedRequest } from '../a
 import { tooLong } from '../pipeline/description';
 import { cleanDescription } from '../service/rows';
 import { openStore, describeStore } from '../audit/open';
+import { CompanyExampleSet } from '../memory/examples';
 import type { ClassificationResult, Country, RowStatus } from '../types';
 import { loadWorkbook, locate, cellText } from './load';
 import { colName, quoteSheet, shiftFormula, shiftRange } from './refs';
@@ -67,6 +68,8 @@ export interface ReviewOptions {
   requestId?: string;
   /** Fail when the run cannot be recorded, instead of going on unrecorded (jobs). */
   requireAudit?: boolean;
+  /** Consult the company examples of the audit store (imported with `learn` or POST /examples). */
+  companyExamples?: boolean;
   /** Rows classified so far, of the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -208,10 +211,12 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
       if (!o.store) await store?.close();
       store = null;
     }
+    const company = o.companyExamples && store ? await new CompanyExampleSet(store).forEngine() : undefined;
+    if (o.companyExamples) log(`${company?.examples.length ?? 0} company examples from the audit store`);
     bar?.start(pending.length, 0);
     let k = 0;
     let batch: string[] = [];
-    for await (const { item: p, result } of classifyStream(classifier, pending, (x) => x.description, { country: o.country })) {
+    for await (const { item: p, result } of classifyStream(classifier, pending, (x) => x.description, { country: o.country, ...(company ? { options: { company } } : {}) })) {
       const r: ClassificationResult = result ?? { status: 'error', candidates: [], error: p.problem ?? 'unreadable description' };
       if (staged) batch.push(JSON.stringify({ id: p.id, description: p.description, ...r }));
       const top3 = r.candidates.slice(0, 3);

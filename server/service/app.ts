@@ -1,4 +1,5 @@
-// The HTTP service: /api/v1 (classify, recorded classifications, reclassify, feedback, health, ready, OpenAPI).
+// The HTTP service: /api/v1 (classify, recorded classifications, reclassify, feedback and company examples (their own
+// modules), health, ready, OpenAPI).
 // createApp takes everything it needs as arguments; nothing is global, so tests build apps on their own stores.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -11,17 +12,14 @@ import type { Logger } from 'pino';
 import type { Engine } from '../classifier';
 import { DuplicateRequestError, TamperedRecordError, type AuditStore } from '../audit/store';
 import { createRowLimiter } from './row-limit';
-import {
-  ClassifyRequest,
-  DutiesQuery,
-  FeedbackRequest,
-  MAX_BODY_BYTES,
-  REQUEST_ID_RE,
-  zodIssues,
-  type ResultRowT,
-  type VersionsT,
-} from './schemas';
-import { answerOf, cleanDescription, memoryKey, nationalCountry, nationalIndex, processRows, type FeedbackPayload } from './rows';
+import { ClassifyRequest, DutiesQuery, MAX_BODY_BYTES, REQUEST_ID_RE, type ResultRowT, type VersionsT } from './schemas';
+import { answerOf, cleanDescription, nationalIndex, processRows } from './rows';
+import { HttpError, parse } from './http';
+import { API } from './paths';
+import { AuthError, authMiddleware, parseApiKeys } from './auth';
+import { registerFeedbackRoutes } from './feedback-routes';
+import { registerExampleRoutes } from './example-routes';
+import { CompanyExampleSet } from '../memory/examples';
 import { openApiDocument } from './openapi';
 import type { DutyData } from '../duties/load';
 import { addDuties, dutiesSignature } from '../duties/apply';
@@ -31,8 +29,10 @@ import type { Jobs } from '../jobs/runner';
 import { registerJobRoutes } from '../jobs/routes';
 
 export interface ServiceConfig {
-  /** Accepted API keys; empty = no key needed (only allowed on a loopback address, see main.ts). */
+  /** API_KEYS entries: bare keys or name:role:key (see auth.ts); empty = no key needed (only allowed on a loopback address, see main.ts). */
   apiKeys: string[];
+  /** FEEDBACK_APPROVALS: distinct reviewers who must agree before a code is served from the memory (default 1). */
+  feedbackApprovals?: number;
   /** Origins allowed by CORS (the add-in's own origin by default). */
   allowedOrigins: string[];
   /** Requests per window and client IP on /api/v1; `rows`: rows classified per window and client (classify, reclassify), unlimited when absent. */
@@ -55,7 +55,7 @@ export interface AppDeps {
   duties?: DutyData;
 }
 
-export const API = '/api/v1';
+export { API };
 
 /** Where Office on the web frames task panes from (the add-in's page must allow being framed there). */
 export const OFFICE_FRAME_ANCESTORS = [
@@ -79,23 +79,13 @@ export function assemble(head: string, rows: string[]): string {
   return `${head.slice(0, -1)},"rows":[${rows.join(',')}]}`;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly issues?: { path: string; message: string }[],
-  ) {
-    super(message);
-  }
-}
-
-const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest();
 
 export function createApp(deps: AppDeps): express.Express {
   const { engine, versions, store, config, logger, duties } = deps;
   const classifier = deps.classifier ?? new InlineClassifier({ engine, versions });
   const idx = nationalIndex(engine);
-  const keyDigests = config.apiKeys.map(sha256);
+  const keys = parseApiKeys(config.apiKeys);
+  const memory = { approvals: config.feedbackApprovals ?? 1, company: new CompanyExampleSet(store) };
   const rowLimit = config.rateLimit.rows === undefined ? null : createRowLimiter({ windowMs: config.rateLimit.windowMs, rows: config.rateLimit.rows });
   const app = express();
   app.disable('x-powered-by');
@@ -130,7 +120,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     cors({
       origin: config.allowedOrigins,
-      methods: ['GET', 'POST'],
+      methods: ['GET', 'POST', 'DELETE'],
       allowedHeaders: ['Content-Type', 'X-API-Key', 'Authorization', 'X-Request-Id'],
       exposedHeaders: ['X-Request-Id'],
       maxAge: 600,
@@ -165,29 +155,13 @@ export function createApp(deps: AppDeps): express.Express {
       },
     }),
   );
-  app.use(API, (req, _res, next) => {
-    if (keyDigests.length === 0) return next();
-    const auth = req.get('authorization');
-    const key = req.get('x-api-key') ?? (auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined);
-    if (key) {
-      const d = sha256(key);
-      if (keyDigests.some((k) => crypto.timingSafeEqual(k, d))) return next();
-    }
-    next(new HttpError(401, key ? 'wrong API key' : 'an API key is required (header X-API-Key or Authorization: Bearer)'));
-  });
+  // Every key has at least the classify role; feedback and examples need review, withdrawing admin (their routes say).
+  app.use(API, authMiddleware(keys));
   const idOf = (req: Request) => (req as Request & { id: string }).id;
   // Before the 5 MB JSON parser: jobs carry more.
   registerJobRoutes(app, API, deps.jobs, store, idOf);
   app.use(API, express.json({ limit: MAX_BODY_BYTES, strict: true }));
 
-  const parse = <T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T => {
-    const r = schema.safeParse(body ?? undefined);
-    if (!r.success) {
-      const issues = zodIssues(r.error);
-      throw new HttpError(400, `invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
-    }
-    return r.data;
-  };
   /** Records head + rows in one transaction and sends exactly the recorded text. */
   const recordAndSend = async (res: Response, requestId: string, createdAt: string, head: object, rows: unknown[]) => {
     const headText = JSON.stringify(head);
@@ -216,7 +190,7 @@ export function createApp(deps: AppDeps): express.Express {
     if ((withOrigin || body.entry_date) && !duties) throw new HttpError(503, 'the duty data is not loaded on this instance');
     rowLimit?.take(req, res, body.rows.length);
     const inputs = body.rows.map((r, i) => ({ id: r.item_id ?? i + 1, description: cleanDescription(r.description) }));
-    const classified = await processRows(engine, classifier, idx, store, inputs, body.country);
+    const classified = await processRows(engine, classifier, idx, store, inputs, body.country, memory);
     const rows = classified.map((r, i) => (origins[i] && duties ? addDuties(duties, r, { origin: origins[i]!, date: body.entry_date }) : r));
     const createdAt = new Date().toISOString();
     req.log.info({ rows: rows.length, errors: rows.filter((r) => r.status === 'error').length }, 'classified');
@@ -251,7 +225,7 @@ export function createApp(deps: AppDeps): express.Express {
     await refuseDuplicate(requestId);
     rowLimit?.take(req, res, stored.rows.length);
     const before = stored.rows.map((t) => JSON.parse(t) as ResultRowT);
-    const classified = await processRows(engine, classifier, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined);
+    const classified = await processRows(engine, classifier, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined, memory);
     // Rows that had duties get them again for the same origin and entry date, with today's duty data.
     const after = classified.map((r, i) => {
       const { origin, entry_date } = before[i] as { origin?: string; entry_date?: string };
@@ -286,46 +260,8 @@ export function createApp(deps: AppDeps): express.Express {
     );
   });
 
-  app.post(`${API}/feedback`, async (req, res) => {
-    const body = parse(FeedbackRequest, req.body);
-    const rowText = await store.getRow(body.request_id, body.row);
-    if (rowText === null) {
-      const known = await store.hasRequest(body.request_id);
-      throw new HttpError(404, known ? `request ${body.request_id} has no row ${body.row}` : `unknown request id ${body.request_id}`);
-    }
-    const row = JSON.parse(rowText) as Partial<ResultRowT>;
-    if (!Array.isArray(row.candidates)) throw new HttpError(400, `request ${body.request_id} is not a classification: give feedback on the original request's rows`);
-    if (!row.description) throw new HttpError(400, `request ${body.request_id} row ${body.row} has no description to remember`);
-    const hs6 = body.code.slice(0, 6);
-    if (engine.ds.hs.nodes.get(hs6)?.level !== 6) throw new HttpError(400, `code: ${hs6} is not an HS 2022 subheading`, [{ path: 'code', message: `${hs6} is not an HS 2022 subheading` }]);
-    const country = body.code.length > 6 ? nationalCountry(idx, body.code) : null;
-    if (body.code.length > 6 && country === null) {
-      throw new HttpError(400, `code: ${body.code} is not a US HTS or EU CN line`, [{ path: 'code', message: `${body.code} is not a US HTS or EU CN line` }]);
-    }
-    const key = memoryKey(cleanDescription(row.description) ?? '');
-    if (!key) throw new HttpError(400, `request ${body.request_id} row ${body.row} has no words to remember`);
-    const top = row.candidates[0];
-    const previous = top?.code ?? null;
-    const same = top !== undefined && (body.code === top.code || (body.code.length === 6 && body.code === top.hs6));
-    const createdAt = new Date().toISOString();
-    const fb: FeedbackPayload = {
-      feedback_id: crypto.randomUUID(),
-      request_id: body.request_id,
-      row: body.row,
-      description: row.description,
-      code: body.code,
-      country,
-      verdict: same ? 'confirmed' : 'corrected',
-      previous_code: previous,
-      who: body.who,
-      comment: body.comment ?? null,
-      created_at: createdAt,
-    };
-    await store.appendFeedback({ requestId: body.request_id, createdAt, lookupKey: key, payload: JSON.stringify(fb) });
-    req.log.info({ feedback: fb.feedback_id, of: body.request_id, row: body.row, verdict: fb.verdict }, 'feedback recorded');
-    const { country: _c, ...response } = fb;
-    res.status(201).json(response);
-  });
+  registerFeedbackRoutes(app, { engine, store, idx, approvals: memory.approvals, idOf });
+  registerExampleRoutes(app, { engine, store, idx, company: memory.company, idOf });
 
   // The add-in build and the web page (issue 5) are served from here when built: `config.staticDir`, e.g. dist/addin.
   if (config.staticDir && fs.existsSync(config.staticDir)) app.use(express.static(config.staticDir));
@@ -337,9 +273,9 @@ export function createApp(deps: AppDeps): express.Express {
     let status = 500;
     let body: { error: string; issues?: { path: string; message: string }[]; request_id: string };
     const request_id = idOf(req);
-    if (err instanceof HttpError) {
+    if (err instanceof HttpError || err instanceof AuthError) {
       status = err.status;
-      body = { error: err.message, ...(err.issues ? { issues: err.issues } : {}), request_id };
+      body = { error: err.message, ...(err instanceof HttpError && err.issues ? { issues: err.issues } : {}), request_id };
     } else if (err instanceof TamperedRecordError) {
       req.log.error({ err, stored_request: err.requestId, seq: err.seq }, err.message);
       body = { error: err.message, request_id };

@@ -7,7 +7,9 @@
 //   CERT_DIR         where the development certificates are generated (default ./.certs, git-ignored)
 //   SQLITE_PATH      the audit store's SQLite file (default ./data/audit.sqlite)
 //   DATABASE_URL     use PostgreSQL for the audit store instead
-//   API_KEYS         comma-separated accepted keys (X-API-Key or Authorization: Bearer)
+//   API_KEYS         comma-separated keys (X-API-Key or Authorization: Bearer): bare keys (every right) or name:role:key,
+//                    role classify, review or admin (see auth.ts)
+//   FEEDBACK_APPROVALS  distinct reviewers who must agree before a code is served from the memory (default 1)
 //   ALLOWED_ORIGINS  comma-separated CORS origins (default https://localhost:3000, the add-in's origin)
 //   RATE_LIMIT       requests per minute and client IP on /api/v1 (default 600)
 //   RATE_LIMIT_ROWS  rows classified per minute and client IP (classify, reclassify; default 20000)
@@ -33,6 +35,9 @@ import { DEFAULT_RATE_LIMIT_ROWS } from './row-limit';
 import { loadDutyData } from '../duties/load';
 import { resolveDataDir } from '../data/files';
 import { openClassifier, workerCount } from '../pool';
+import { parseApiKeys } from './auth';
+import { approvalsFrom } from '../memory/feedback';
+import { CompanyExampleSet } from '../memory/examples';
 
 export class StartupError extends Error {}
 
@@ -55,6 +60,17 @@ export function serviceConfig(env: NodeJS.ProcessEnv): ServiceConfig & { host: s
       `refusing to listen on ${host} without API keys: set API_KEYS (comma-separated) or listen on 127.0.0.1`,
     );
   }
+  try {
+    parseApiKeys(apiKeys);
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
+  let feedbackApprovals: number;
+  try {
+    feedbackApprovals = approvalsFrom(env);
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
   const limit = env.RATE_LIMIT ? Number(env.RATE_LIMIT) : 600;
   if (!Number.isInteger(limit) || limit < 1) throw new StartupError(`RATE_LIMIT must be a positive whole number, not "${env.RATE_LIMIT}"`);
   const rows = env.RATE_LIMIT_ROWS ? Number(env.RATE_LIMIT_ROWS) : DEFAULT_RATE_LIMIT_ROWS;
@@ -65,6 +81,7 @@ export function serviceConfig(env: NodeJS.ProcessEnv): ServiceConfig & { host: s
     http: env.HTTP === '1' || env.HTTP === 'true',
     certDir: env.CERT_DIR || '.certs',
     apiKeys,
+    feedbackApprovals,
     allowedOrigins: env.ALLOWED_ORIGINS ? list(env.ALLOWED_ORIGINS) : ['https://localhost:3000'],
     rateLimit: { windowMs: 60_000, limit, rows },
     staticDir: env.STATIC_DIR || path.resolve('dist', 'addin'),
@@ -110,7 +127,8 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
     throw new StartupError((e as Error).message);
   }
   const jobStore = env.DATABASE_URL ? await SqlJobStore.postgres(env.DATABASE_URL) : SqlJobStore.sqlite(env.SQLITE_PATH || DEFAULT_SQLITE_PATH);
-  const jobs = new Jobs({ engine: opened.engine, classifier, versions, store, jobs: jobStore, logger, databaseUrl: env.DATABASE_URL || undefined, config: jobsCfg });
+  const memory = { approvals: cfg.feedbackApprovals, company: new CompanyExampleSet(store) };
+  const jobs = new Jobs({ engine: opened.engine, classifier, versions, store, jobs: jobStore, logger, databaseUrl: env.DATABASE_URL || undefined, config: jobsCfg, memory });
   await jobs.start();
   logger.info(`bulk jobs: ${jobs.backend} (instance ${jobs.instance})`);
   const app = createApp({ engine: opened.engine, versions, classifier, jobs, store, config: cfg, logger, duties });

@@ -25,11 +25,11 @@ const common = {
   '429': err('Too many requests (rate limiter), or for classify and reclassify too many rows (RATE_LIMIT_ROWS per minute and client); Retry-After says when to retry.'),
 };
 const tampered = err('A stored record failed its hash check: the audit store may have been tampered with (the message names the request).');
-
-/** The query parameters of GET /duties, from the DutiesQuery schema the handler validates with. */
-function dutiesParameters(): unknown[] {
-  const doc = z.toJSONSchema(S.DutiesQuery, { io: 'input' }) as { $defs: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }> };
-  const schema = doc.$defs.DutiesQuery;
+const forbidden = (role: string) => ({ '403': err(`The API key lacks the ${role} role.`) });
+/** The query parameters of a GET, from the zod schema its handler validates with. */
+function queryParameters(schemaOf: z.ZodType, id: string): unknown[] {
+  const doc = z.toJSONSchema(schemaOf, { io: 'input' }) as { $defs?: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }> } & { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const schema = doc.$defs?.[id] ?? (doc as { properties: Record<string, Record<string, unknown>>; required?: string[] });
   return Object.entries(schema.properties).map(([name, p]) => {
     const { description, ...rest } = p;
     return { name, in: 'query', required: schema.required?.includes(name) ?? false, description, schema: rest };
@@ -41,7 +41,8 @@ function componentSchemas(): Record<string, unknown> {
   const ids = [
     'ClassifyRow', 'ClassifyRequest', 'FeedbackRequest', 'Candidate', 'Memory', 'ResultRow', 'Versions',
     'ClassifyResponse', 'ChangedRow', 'ReclassifyResponse', 'FeedbackResponse', 'Error', 'Health', 'Ready',
-    'DutiesQuery', 'DutyStack', 'JobRequest', 'Job',
+    'DutiesQuery', 'DutyStack', 'JobRequest', 'Job', 'WithdrawRequest', 'FeedbackEvent', 'FeedbackList', 'Withdrawal',
+    'ExamplesRequest', 'CompanyExample', 'ExamplesResponse',
   ];
   const out: Record<string, unknown> = {};
   for (const id of ids) {
@@ -63,7 +64,8 @@ export function openApiDocument(): Record<string, unknown> {
       description:
         `HS 2022 classification of invoice descriptions, with an append-only, hash-chained audit trail. ` +
         `Limits: ${S.MAX_ROWS} rows and ${S.MAX_BODY_BYTES} bytes per request; descriptions up to ${S.MAX_DESCRIPTION_CHARS} characters. ` +
-        `When API keys are configured, every route except health, ready and this document needs one (X-API-Key or Authorization: Bearer).`,
+        `When API keys are configured, every route except health, ready and this document needs one (X-API-Key or Authorization: Bearer); ` +
+        `keys have roles (classify, review, admin): feedback and company examples need review, withdrawing feedback admin.`,
     },
     servers: [{ url: '/' }],
     components: {
@@ -121,7 +123,7 @@ export function openApiDocument(): Record<string, unknown> {
         get: {
           summary:
             'The US duty stack of a 10-digit line for a country of origin and an entry date: base rate (general, special or column 2), Section 301, Section 232 and Section 122, each with its heading, citation and as-of revision; conditional provisions and what the data does not cover are listed.',
-          parameters: dutiesParameters(),
+          parameters: queryParameters(S.DutiesQuery, 'DutiesQuery'),
           responses: {
             '200': json('DutyStack', 'The stack (with `versions.duties`, the content hash of the duty data).'),
             '400': common['400'],
@@ -133,12 +135,63 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/v1/feedback': {
         post: {
-          summary: 'An analyst confirms or corrects a row; later requests with the same description (after normalisation) get that code first.',
+          summary:
+            'A reviewer (review role; the reviewer is the API key\'s name) confirms or corrects a row. Once FEEDBACK_APPROVALS distinct reviewers agree on a code for a description, later requests with the same description (after normalisation) get it first, unless a Note excludes it. Recorded in the audit chain.',
           requestBody: { required: true, content: { 'application/json': { schema: ref('FeedbackRequest') } } },
           responses: {
-            '201': json('FeedbackResponse', 'The recorded feedback.'),
+            '201': json('FeedbackResponse', 'The recorded feedback, with where its code stands.'),
             ...common,
+            ...forbidden('review'),
             '404': err('Unknown request id or row.'),
+            '422': err('A Section or Chapter Note (or another exclusion rule) excludes the code for that description; nothing was recorded.'),
+          },
+        },
+        get: {
+          summary: 'The feedback events (review role), oldest first, each with its withdrawal if any; paginated.',
+          parameters: queryParameters(S.FeedbackQuery, 'FeedbackQuery'),
+          responses: { '200': json('FeedbackList', 'A page of events.'), ...common, ...forbidden('review') },
+        },
+      },
+      '/api/v1/feedback/{feedbackId}/withdraw': {
+        post: {
+          summary: 'Withdraws one feedback event (admin role): a withdrawal record is appended (nothing is deleted) and the event no longer counts.',
+          parameters: [{ name: 'feedbackId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: false, content: { 'application/json': { schema: ref('WithdrawRequest') } } },
+          responses: {
+            '201': json('Withdrawal', 'The recorded withdrawal.'),
+            ...common,
+            ...forbidden('admin'),
+            '404': err('Unknown feedback id.'),
+            '409': err('Already withdrawn.'),
+          },
+        },
+      },
+      '/api/v1/examples': {
+        post: {
+          summary:
+            'Imports company examples (review role): rows of description, code (HS 6 or a US/EU national line, as text) and optional item id; the importer is the API key\'s name. All rows or none; recorded in the audit chain. Later classifications consult them first as nearest examples (`source: "company"`).',
+          requestBody: { required: true, content: { 'application/json': { schema: ref('ExamplesRequest') } } },
+          responses: { '201': json('ExamplesResponse', 'The imported examples.'), ...common, ...forbidden('review'), '413': err(`Body larger than ${S.MAX_BODY_BYTES} bytes.`) },
+        },
+        get: {
+          summary: 'The live company examples (review role), oldest first.',
+          parameters: [
+            { name: 'offset', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 5000 } },
+          ],
+          responses: { '200': json('ExamplesResponse', 'A page of examples; `next` is the offset of the next page.'), ...common, ...forbidden('review') },
+        },
+      },
+      '/api/v1/examples/{exampleId}': {
+        delete: {
+          summary: 'Removes a company example (review role): a removal record is appended to the audit chain; later classifications no longer use it.',
+          parameters: [{ name: 'exampleId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The removal and the example removed.', content: { 'application/json': { schema: { type: 'object' } } } },
+            '401': common['401'],
+            ...forbidden('review'),
+            '404': err('Unknown or already removed example.'),
+            '429': common['429'],
           },
         },
       },

@@ -71,13 +71,61 @@ export const FeedbackRequest = z
       .string()
       .regex(/^(\d{6}|\d{8}|\d{10})$/, 'must be 6, 8 or 10 digits, as text')
       .meta({ description: 'The right code: HS 6, or the national line (US 10 / EU 8 digits) of the request\'s country.' }),
-    who: z.string().trim().min(1).max(200).meta({ description: 'The analyst who confirms or corrects.' }),
     comment: z.string().max(2000).optional(),
   })
   .meta({
     id: 'FeedbackRequest',
-    example: { request_id: '3f0c6a52-2b1e-4c55-9a57-0a8f6f6d2f11', row: 1, code: '610910', who: 'j.doe', comment: 'knitted, cotton' },
+    description: 'The reviewer is the name of the API key (a review key); a `who` in the body is ignored.',
+    example: { request_id: '3f0c6a52-2b1e-4c55-9a57-0a8f6f6d2f11', row: 1, code: '610910', comment: 'knitted, cotton' },
   });
+
+export const WithdrawRequest = z
+  .object({ reason: z.string().trim().min(1).max(2000).optional() })
+  .meta({ id: 'WithdrawRequest' });
+
+/** GET /feedback's query. */
+export const FeedbackQuery = z
+  .object({
+    request_id: z.string().max(64).optional().meta({ description: 'Only feedback on rows of this request.' }),
+    code: z.string().regex(/^(\d{6}|\d{8}|\d{10})$/, 'must be 6, 8 or 10 digits').optional().meta({ description: 'Only feedback giving this code.' }),
+    since: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().meta({ description: 'Only feedback recorded at or after this time (ISO 8601 date or date-time).' }),
+    after: z.coerce.number().int().min(0).optional().meta({ description: 'Page on: the `next` of the previous page.' }),
+    limit: z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'Events per page (default 100, at most 1000).' }),
+  })
+  .meta({ id: 'FeedbackQuery' });
+
+/** Company examples to import. */
+export const ExamplesRequest = z
+  .object({
+    rows: z
+      .array(
+        z.object({
+          description: z.string().min(1).max(MAX_DESCRIPTION_CHARS),
+          code: z.string().meta({ description: 'HS 2022 subheading (6 digits) or a US HTS (10) / EU CN (8) line, as text; dots allowed.' }),
+          item_id: z.union([z.string().max(MAX_ITEM_ID_CHARS), z.number()]).optional(),
+        }),
+      )
+      .min(1)
+      .max(MAX_ROWS),
+  })
+  .meta({ id: 'ExamplesRequest', example: { rows: [{ description: 'mens crew neck tee 100% cotton jersey', code: '610910', item_id: 'SKU-88231' }] } });
+
+export const CompanyExample = z
+  .object({
+    example_id: z.string(),
+    description: z.string(),
+    code: z.string(),
+    hs6: z.string(),
+    country: Country.nullable(),
+    item_id: z.string().nullable(),
+    who: z.string(),
+    created_at: z.string(),
+  })
+  .meta({ id: 'CompanyExample' });
+
+export const ExamplesResponse = z
+  .object({ examples: z.array(CompanyExample), next: z.number().int().nullable().optional() })
+  .meta({ id: 'ExamplesResponse' });
 
 // ---------------------------------------------------------------------------------------------------------
 // Responses
@@ -140,21 +188,30 @@ export const Candidate = z
   })
   .meta({ id: 'Candidate' });
 
+const Approval = z.object({ who: z.string(), at: z.string(), feedback_id: z.string() });
+
 export const Memory = z
   .object({
-    feedback_id: z.string(),
+    feedback_id: z.string().meta({ description: 'The latest approving feedback event.' }),
     code: z.string(),
     verdict: z.enum(['confirmed', 'corrected']),
-    who: z.string(),
+    who: z.string().meta({ description: 'The reviewer of the latest approving event (the name of their API key).' }),
     at: z.string(),
     request_id: z.string(),
     row: z.number().int(),
     match: z.enum(['exact', 'near-exact']).optional(),
+    approvals: z.number().int().optional().meta({ description: 'Distinct reviewers whose latest feedback gives this code (at least FEEDBACK_APPROVALS).' }),
+    confirmed_by: z.array(Approval).optional().meta({ description: 'Who confirmed it and when, oldest first.' }),
+    served: z.literal(false).optional().meta({ description: 'Present when the remembered code was not served: an exclusion rule excludes it for this description.' }),
+    conflict: z
+      .object({ rule: z.string(), citation: z.string(), detail: z.string() })
+      .optional()
+      .meta({ description: 'The Note (or other exclusion rule) that excludes the remembered code, and what was done.' }),
   })
   .meta({
     id: 'Memory',
     description:
-      'Set when an analyst confirmed or corrected the code of this description: the classification memory. Matched exactly (same normalised text) or near-exactly (the same classifying words in any order, whatever the case, plurals, punctuation, SKUs or quantities). The confirmed code is the first candidate, with confidence 1, and the reasoning starts with a classification-memory step.',
+      'Set when reviewers confirmed or corrected the code of this description (the classification memory) and FEEDBACK_APPROVALS of them agree. Matched exactly (same normalised text) or near-exactly (the same classifying words in any order, whatever the case, plurals, punctuation, SKUs or quantities). The remembered code is the first candidate with the model\'s own calibrated confidence for it (0 when the model does not rank it), the row is `ok`, and the reasoning starts with a classification-memory step; unless a Note excludes that code for the description: then `served` is false, `conflict` names the Note and the model\'s answer stands.',
   });
 
 /** One row's result, as in the CLI's JSONL. Later pipeline steps may add fields (e.g. reasoning). */
@@ -223,20 +280,45 @@ export const ReclassifyResponse = z
   })
   .meta({ id: 'ReclassifyResponse' });
 
+/** The fields of a recorded feedback event. */
+const feedbackFields = {
+  feedback_id: z.string(),
+  request_id: z.string(),
+  row: z.number().int(),
+  description: z.string(),
+  code: z.string(),
+  verdict: z.enum(['confirmed', 'corrected']),
+  previous_code: z.string().nullable(),
+  who: z.string().meta({ description: 'The reviewer: the name of the API key ("api-key" for a bare key, "local" without keys).' }),
+  comment: z.string().nullable(),
+  created_at: z.string(),
+};
+
 export const FeedbackResponse = z
   .object({
-    feedback_id: z.string(),
-    request_id: z.string(),
-    row: z.number().int(),
-    description: z.string(),
-    code: z.string(),
-    verdict: z.enum(['confirmed', 'corrected']),
-    previous_code: z.string().nullable(),
-    who: z.string(),
-    comment: z.string().nullable(),
-    created_at: z.string(),
+    ...feedbackFields,
+    approvals: z
+      .object({ code: z.string(), count: z.number().int(), needed: z.number().int(), served: z.boolean() })
+      .optional()
+      .meta({ description: 'Where this code stands for the description after this event: distinct reviewers agreeing, how many are needed (FEEDBACK_APPROVALS), and whether it is now the memory answer.' }),
   })
   .meta({ id: 'FeedbackResponse' });
+
+export const FeedbackEvent = z
+  .looseObject({
+    seq: z.number().int(),
+    ...feedbackFields,
+    withdrawn: z.object({ withdrawal_id: z.string(), who: z.string(), reason: z.string().nullable(), created_at: z.string() }).nullable(),
+  })
+  .meta({ id: 'FeedbackEvent' });
+
+export const FeedbackList = z
+  .object({ events: z.array(FeedbackEvent), next: z.number().int().nullable().meta({ description: 'Pass as `after` for the next page; null on the last.' }) })
+  .meta({ id: 'FeedbackList' });
+
+export const Withdrawal = z
+  .object({ withdrawal_id: z.string(), feedback_id: z.string(), who: z.string(), reason: z.string().nullable(), created_at: z.string() })
+  .meta({ id: 'Withdrawal' });
 
 export const ErrorResponse = z
   .object({
