@@ -2,9 +2,10 @@
 // cancel, retry). Inside Excel it classifies the selection; in a plain browser (no Office host) the same page
 // classifies one description and shows the candidates, the reasoning chain, examples and rulings.
 import { classifyChunk, ServiceError, type ClientOptions } from './api';
-import { getSelectionInfo, readSelection, RESULT_WIDTH, selectRows, type SelectionInfo, type WriteMode } from './excel';
+import { getSelectionInfo, readSelection, selectRows, type SelectionInfo, type WriteMode } from './excel';
 import { ClassifyRun, type ExcelRunner, type RunProgress } from './runner';
 import type { Candidate, Country, ResultRow } from './types';
+import { fixedOrigin, type OriginOption } from './origin';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -29,6 +30,13 @@ function clientOptions(): ClientOptions {
 
 function countryOf(select: HTMLSelectElement): Country | undefined {
   return select.value === 'US' || select.value === 'EU' ? select.value : undefined;
+}
+
+/** The origin option of the pane (checked when the selection is read). */
+function originOption(): OriginOption {
+  if ($<HTMLInputElement>('origin-fixed').checked) return { kind: 'fixed', country: $<HTMLInputElement>('opt-origin').value };
+  if ($<HTMLInputElement>('origin-column').checked) return { kind: 'column', column: $<HTMLInputElement>('opt-origin-column').value.trim() };
+  return { kind: 'none' };
 }
 
 function errorText(e: unknown): string {
@@ -75,6 +83,8 @@ function startExcel(): void {
     describeSelection();
   };
   header.addEventListener('change', describeSelection);
+  $('opt-origin').addEventListener('input', () => ($<HTMLInputElement>('origin-fixed').checked = true));
+  $('opt-origin-column').addEventListener('input', () => ($<HTMLInputElement>('origin-column').checked = true));
   $('refresh').addEventListener('click', () => void refresh());
   void excelRun(async (ctx) => {
     ctx.workbook.onSelectionChanged.add(async () => {
@@ -97,7 +107,9 @@ function startExcel(): void {
   const setBusy = (on: boolean) => {
     busy = on;
     classifyBtn.disabled = on;
-    for (const id of ['opt-header', 'opt-id-column', 'opt-country', 'mode-blanks', 'mode-overwrite']) $<HTMLInputElement>(id).disabled = on;
+    for (const id of ['opt-header', 'opt-id-column', 'opt-country', 'mode-blanks', 'mode-overwrite', 'origin-none', 'origin-fixed', 'origin-column', 'opt-origin', 'opt-origin-column']) {
+      $<HTMLInputElement>(id).disabled = on;
+    }
     show('progress', on);
     if (!on) describeSelection();
   };
@@ -153,9 +165,26 @@ function startExcel(): void {
     show('summary', false);
     show('confirm', false);
     const mode: WriteMode = $<HTMLInputElement>('mode-overwrite').checked ? 'overwrite' : 'blanks';
+    const origin = originOption();
+    if (origin.kind === 'column' && !origin.column) {
+      message('error', 'Origin from column: type the letter of the column with the countries of origin (e.g. C).');
+      return;
+    }
+    if (origin.kind === 'fixed') {
+      try {
+        fixedOrigin(origin.country);
+      } catch (e) {
+        message('error', (e as Error).message);
+        return;
+      }
+    }
+    if (origin.kind !== 'none' && countryOf(country) !== 'US') {
+      message('error', 'A country of origin adds the US duties of each US line: choose "US HTS 10 digits" under Codes.');
+      return;
+    }
     let data;
     try {
-      data = await excelRun((ctx) => readSelection(ctx, { header: header.checked, idColumn: idColumn.value.trim() || null }));
+      data = await excelRun((ctx) => readSelection(ctx, { header: header.checked, idColumn: idColumn.value.trim() || null, origin }));
     } catch (e) {
       message('error', `Cannot read the selection: ${errorText(e)}`);
       return;
@@ -169,7 +198,7 @@ function startExcel(): void {
     run = new ClassifyRun(excelRun, data, { country: countryOf(country), mode, client: clientOptions() });
     if (mode === 'overwrite' && (data.nonEmptyCells > 0 || (data.header && !data.headerBlank))) {
       $('confirm-text').textContent =
-        `${fmt(data.nonEmptyCells)} cell${data.nonEmptyCells === 1 ? '' : 's'} in the ${RESULT_WIDTH} columns beside the selection ` +
+        `${fmt(data.nonEmptyCells)} cell${data.nonEmptyCells === 1 ? '' : 's'} in the ${data.width} columns beside the selection ` +
         `${data.nonEmptyCells === 1 ? 'is' : 'are'} not empty${data.header && !data.headerBlank ? ' (and the header row)' : ''}. Overwrite them?`;
       show('confirm', true);
       return;

@@ -136,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--steel-pour-country <iso2>', 'where the steel was melted and poured (Section 232)')
     .option('--aluminum-smelt-country <iso2>', 'where the aluminum was smelted and cast (Section 232)')
     .action((o: { code: string; origin: string; date?: string; steelPourCountry?: string; aluminumSmeltCountry?: string }) => runDuties(o, (s) => process.stdout.write(s)));
-  program
+  const review = program
     .command('review')
     .description('classify a supplier workbook (or CSV) into a reviewable, printable copy: result columns beside the descriptions, a Summary sheet, recorded in the audit trail')
     .argument('<input>', 'the supplier file (.xlsx, .xlsm, .csv); never modified')
@@ -144,10 +144,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--sheet <name>', 'the worksheet (default: the first)')
     .option('--id-column <name>', 'a column whose values identify the rows in the audit trail (default: the data row number)')
     .addOption(new Option('--country <code>', 'also choose the national line: US (HTS 10-digit) or EU (CN 8-digit)').choices(['US', 'EU']))
-    .requiredOption('--output <file>', 'the reviewed copy (.xlsx)')
-    .action(async (input: string, o: { column: string; sheet?: string; idColumn?: string; country?: Country; output: string }) => {
-      await runReview({ input, ...o, log });
-    });
+    .requiredOption('--output <file>', 'the reviewed copy (.xlsx)');
+  dutyOptions(review).action(async (input: string, o: { column: string; sheet?: string; idColumn?: string; country?: Country; output: string } & DutyCliOptions) => {
+    await runReview({ input, ...o, log });
+  });
   program
     .command('build')
     .description('train the model into the cache now (otherwise the first classification does it)')
