@@ -42,6 +42,8 @@ export interface WrittenRow {
   sheetRow: number;
   code: string;
   status: string;
+  /** The code last sent as feedback for this row (Send corrections). */
+  sent?: string;
 }
 
 export class ClassifyRun {

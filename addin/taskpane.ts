@@ -6,6 +6,8 @@ import { getSelectionInfo, readSelection, selectRows, type SelectionInfo, type W
 import { ClassifyRun, type ExcelRunner, type RunProgress } from './runner';
 import type { Candidate, Country, ResultRow } from './types';
 import { fixedOrigin, type OriginOption } from './origin';
+import { addRun, markSent, planCorrections, type WrittenBlock } from './corrections';
+import { sendPlans, tally, type Plan, type SendOutcome } from './feedback';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -56,6 +58,8 @@ function startExcel(): void {
   let run: ClassifyRun | null = null;
   let abort: AbortController | null = null;
   let busy = false;
+  /** What the runs of this pane wrote, for Send corrections. */
+  const writtenBlocks: WrittenBlock[] = [];
 
   const header = $<HTMLInputElement>('opt-header');
   const idColumn = $<HTMLInputElement>('opt-id-column');
@@ -135,6 +139,28 @@ function startExcel(): void {
     b.textContent = `Select ${fmt(n)} row${n === 1 ? '' : 's'} needing review`;
     b.disabled = n === 0;
     show('summary', true);
+    if (run) addRun(writtenBlocks, { sheet: run.data.sheet, outColumn: run.data.outColumn, written: run.written });
+    show('corrections', writtenBlocks.some((w) => w.written.size > 0));
+  };
+
+  const reportCorrections = (plans: Plan[], outcomes: SendOutcome[]) => {
+    const t = tally(plans, outcomes);
+    const sent = t.corrections + t.confirmations;
+    const parts = [
+      sent
+        ? `Sent ${fmt(t.corrections)} correction${t.corrections === 1 ? '' : 's'} and ${fmt(t.confirmations)} confirmation${t.confirmations === 1 ? '' : 's'}`
+        : 'Nothing sent',
+    ];
+    if (t.refused) parts.push(`${fmt(t.refused)} refused by the service`);
+    if (t.problems) parts.push(`${fmt(t.problems)} not sent (see below)`);
+    if (!sent && !t.refused && !t.problems) parts.push('no HS code 1 differs from what was written and no row is marked confirmed');
+    $('corrections-result').textContent = `${parts.join('; ')}.`;
+    show('corrections-result', true);
+    const ul = $('corrections-problems');
+    ul.replaceChildren();
+    for (const o of outcomes) if (o.error) ul.append(el('li', '', `${o.plan.where} (${o.plan.item.code}): ${o.error}`));
+    for (const p of plans) if (p.kind === 'problem') ul.append(el('li', '', `${p.where}: ${p.message}`));
+    show('corrections-problems', ul.childElementCount > 0);
   };
 
   const go = async () => {
@@ -217,6 +243,22 @@ function startExcel(): void {
   });
   $('cancel').addEventListener('click', () => abort?.abort());
   $('retry').addEventListener('click', () => void go());
+  $('send-corrections').addEventListener('click', async () => {
+    const btn = $<HTMLButtonElement>('send-corrections');
+    btn.disabled = true;
+    try {
+      const plans: Plan[] = [];
+      for (const b of writtenBlocks) plans.push(...(await excelRun((ctx) => planCorrections(ctx, b))));
+      const outcomes = await sendPlans(plans, clientOptions());
+      for (const b of writtenBlocks) markSent(b, outcomes);
+      reportCorrections(plans, outcomes);
+    } catch (e) {
+      $('corrections-result').textContent = `Cannot read the corrections: ${errorText(e)}`;
+      show('corrections-result', true);
+    } finally {
+      btn.disabled = false;
+    }
+  });
   $('select-review').addEventListener('click', async () => {
     if (!run) return;
     try {

@@ -3,6 +3,7 @@
 //   hs-classify review INPUT.xlsx|INPUT.csv --column NAME [--sheet NAME] [--id-column NAME] [--country US|EU] --output OUT.xlsx
 //   hs-classify duties --code 6109100012 --origin CN [--date YYYY-MM-DD]   the US duty stack of a line (JSON)
 //   (classify and review take --origin XX or --origin-column NAME, with --country US, to add the duty stack)
+//   hs-classify feedback --input REVIEWED.xlsx [--sheet NAME] --url URL [--key KEY]   send the corrections of a reviewed workbook
 //   hs-classify build      train the model into the cache (what the first start would do)
 //   hs-classify audit verify   check the audit trail's hash chain (SQLITE_PATH or DATABASE_URL); exit 3 when broken
 import { Command, CommanderError, Option } from 'commander';
@@ -18,6 +19,7 @@ import { verifyChain } from '../audit/store';
 import { runReview } from '../review/run';
 import { prepareDuties, runDuties, withDuties, type DutyCliOptions } from '../duties/cli';
 import { DUTY_COLUMNS } from '../duties/apply';
+import { runFeedback } from './feedback';
 
 /** Exit code of `audit verify` when the chain is broken. */
 export const EXIT_CHAIN_BROKEN = 3;
@@ -115,6 +117,7 @@ function dutyOptions(cmd: Command): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
   const program = new Command('hs-classify')
     .description('Classify invoice descriptions into HS 2022 codes with confidences and supporting examples.')
     .exitOverride();
@@ -149,13 +152,25 @@ export async function main(argv: string[]): Promise<number> {
     await runReview({ input, ...o, log });
   });
   program
+    .command('feedback')
+    .description(
+      'send the corrections of a workbook written by `review` or the add-in to the service (POST /api/v1/feedback): every row whose HS code 1 ' +
+        'differs from what was written, or whose Status says "confirmed" (or ✓); exit 4 when any row was refused or could not be read',
+    )
+    .requiredOption('--input <file>', 'the reviewed workbook (.xlsx)')
+    .option('--sheet <name>', 'the worksheet (default: the first with the result columns)')
+    .requiredOption('--url <url>', 'the classification service, e.g. https://localhost:3000')
+    .option('--key <key>', 'API key with the review role (default: the API_KEY environment variable)')
+    .action(async (o: { input: string; sheet?: string; url: string; key?: string }) => {
+      exitCode = await runFeedback({ ...o, key: o.key ?? (process.env.API_KEY || undefined) });
+    });
+  program
     .command('build')
     .description('train the model into the cache now (otherwise the first classification does it)')
     .action(() => {
       const { versions, timings } = openEngine({ log });
       log(`model ${versions.model} ready in ${(timings.modelMs / 1000).toFixed(1)} s${timings.fromCache ? ' (already cached)' : ''}`);
     });
-  let exitCode = 0;
   const audit = program.command('audit').description('the audit trail of the service');
   audit
     .command('verify')

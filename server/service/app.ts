@@ -313,7 +313,7 @@ export function createApp(deps: AppDeps): express.Express {
       country,
       verdict: same ? 'confirmed' : 'corrected',
       previous_code: previous,
-      who: body.who,
+      who: body.who ?? 'unknown',
       comment: body.comment ?? null,
       created_at: createdAt,
     };

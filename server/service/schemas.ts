@@ -70,12 +70,18 @@ export const FeedbackRequest = z
       .string()
       .regex(/^(\d{6}|\d{8}|\d{10})$/, 'must be 6, 8 or 10 digits, as text')
       .meta({ description: 'The right code: HS 6, or the national line (US 10 / EU 8 digits) of the request\'s country.' }),
-    who: z.string().trim().min(1).max(200).meta({ description: 'The analyst who confirms or corrects.' }),
+    who: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'The analyst who confirms or corrects (optional: the add-in and `hs-classify feedback` do not send it; recorded as "unknown" when absent).' }),
     comment: z.string().max(2000).optional(),
   })
   .meta({
     id: 'FeedbackRequest',
-    example: { request_id: '3f0c6a52-2b1e-4c55-9a57-0a8f6f6d2f11', row: 1, code: '610910', who: 'j.doe', comment: 'knitted, cotton' },
+    example: { request_id: '3f0c6a52-2b1e-4c55-9a57-0a8f6f6d2f11', row: 1, code: '610910', comment: 'knitted, cotton' },
   });
 
 // ---------------------------------------------------------------------------------------------------------
