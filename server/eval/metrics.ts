@@ -115,6 +115,8 @@ export interface EvalReport {
   sources: SourceMetrics[];
   /** The same cases scored without the rules (statistics alone). */
   withoutRules?: SourceMetrics[];
+  /** US 10-digit lines of the CROSS and ATLAS cases (eval/national.ts), by source. */
+  national?: Record<string, import('./national').NationalTally>;
   /** Whole sources held out: each scored by a model that learnt nothing from that source. */
   heldOutSources?: SourceMetrics[];
   /** HS 6 -> official description, for the codes named in the report. */

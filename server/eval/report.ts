@@ -437,8 +437,22 @@ export function heldOutSection(report: EvalReport): string {
   return `<section><h2>Whole sources held out</h2><table><thead><tr><th>Source</th><th class="num">n</th><th>top-1 @2</th><th>top-1 @4</th><th>top-1 @6</th><th>top-3 @6</th><th>ok share</th><th>ok precision</th></tr></thead><tbody>${rows}</tbody></table><p class="note">Each source scored by a model trained on everything except that source: how the engine does on a kind of text it has not seen.</p></section>`;
 }
 
+/** US 10-digit lines: decided by stated attributes, else the likely line (rows whose HS 6 is right). */
+export function nationalSection(report: EvalReport): string {
+  const entries = Object.entries(report.national ?? {});
+  if (!entries.length) return '';
+  const share = (a: number, b: number) => (b ? formatPercent(a / b) : '–');
+  const rows = entries
+    .map(
+      ([source, t]) =>
+        `<tr><td>${escapeHtml(source)}</td><td class="num">${escapeHtml(formatCount(t.cases))}</td><td class="num">${escapeHtml(formatCount(t.hs6Right))}</td><td class="num">${share(t.decided, t.hs6Right)}</td><td class="num">${share(t.decidedRight, t.decided)}</td><td class="num">${share(t.likelyRight, t.undecided)}</td><td class="num">${share(t.decidedRight + t.likelyRight, t.hs6Right)}</td></tr>`,
+    )
+    .join('');
+  return `<section><h2>US 10-digit lines</h2><table><thead><tr><th>Source</th><th class="num">cases</th><th class="num">HS 6 right</th><th>decided</th><th>decided right</th><th>likely right</th><th>10-digit top-1</th></tr></thead><tbody>${rows}</tbody></table><p class="note">Cases whose code is a current US 10-digit line, classified for country US. Of the rows whose HS 6 is right: the share where the stated attributes decided a line and how often it is right, how often the <code>likely</code> line of the others is right, and 10-digit top-1 counting the decided line, else the likely one.</p></section>`;
+}
+
 export function renderReport(report: EvalReport): string {
-  const body = [header(report), summary(report), rulesEffect(report), heldOutSection(report), ...report.sources.map((s, i) => sourceSection(report, s, i))].join('\n');
+  const body = [header(report), summary(report), rulesEffect(report), heldOutSection(report), nationalSection(report), ...report.sources.map((s, i) => sourceSection(report, s, i))].join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -3,7 +3,8 @@
 // - ATLAS validation rows: one model trained on everything except them;
 // - UK parcel descriptions and CROSS rulings: 5-fold cross-validation (seeded), grouped so that rows
 //   sharing a text fall in the same fold; the ATLAS rows stay in training.
-// Every case is classified with the rules (GRIs, Notes) and without them, so their effect is visible.
+// Every case is classified with the rules (GRIs, Notes) and without them, so their effect is visible; the
+// CROSS and ATLAS cases with a 10-digit US code once more for country US (national.ts).
 // Prints a summary and writes reports/eval.json and reports/eval.html.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { loadRules, type RuleSet } from '../rules/load';
 import { buildCases, assignFolds, trainingExamples, type Case } from './cases';
 import { metrics, type EvalReport, type Prediction } from './metrics';
 import { renderReport } from './report';
+import { tallyNational, nationalLines, type NationalTally } from './national';
 import { modelKey } from '../cache';
 import type { Dataset, ExampleSource } from '../types';
 import type { ClassifierConfig } from '../config';
@@ -28,7 +30,7 @@ const REPORTED: ExampleSource[] = ['atlas', 'cross', 'uk-parcel', 'marketplace',
 const HELD_OUT_SOURCES: ExampleSource[] = ['cross', 'uk-parcel', 'marketplace'];
 
 /** Trains one model without the held-out cases and classifies them with the rules and without. */
-async function predict(ds: Dataset, config: ClassifierConfig, rules: RuleSet, held: Case[], label: string, alsoWithout = true): Promise<{ withRules: Prediction[]; without: Prediction[] }> {
+async function predict(ds: Dataset, config: ClassifierConfig, rules: RuleSet, held: Case[], label: string, alsoWithout = true, national?: { current: Set<string>; tally: Record<string, NationalTally> }): Promise<{ withRules: Prediction[]; without: Prediction[] }> {
   const t0 = performance.now();
   const model = trainModel(ds, trainingExamples(ds, held), config.training);
   const run = async (engine: Engine) => {
@@ -47,7 +49,9 @@ async function predict(ds: Dataset, config: ClassifierConfig, rules: RuleSet, he
     }
     return preds;
   };
-  const out = { withRules: await run(createEngine(ds, model, config, rules)), without: alsoWithout ? await run(createEngine(ds, model, config, null)) : [] };
+  const engine = createEngine(ds, model, config, rules);
+  const out = { withRules: await run(engine), without: alsoWithout ? await run(createEngine(ds, model, config, null)) : [] };
+  if (national) await tallyNational(ds, engine, held.filter((c) => c.source === 'cross' || c.source === 'atlas'), national.current, national.tally);
   log(`${label}: ${held.length} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return out;
 }
@@ -73,8 +77,9 @@ async function main() {
   const rules = loadRules();
   const preds: Prediction[] = [];
   const without: Prediction[] = [];
+  const national = { current: new Set(ds.us.map((l) => l.code)), tally: {} as Record<string, NationalTally> };
   for (const [held, label] of [[atlas, 'atlas (held out)'], ...Array.from({ length: k }, (_, f) => [cv.filter((_, i) => folds[i] === f), `fold ${f + 1}/${k}`])] as [Case[], string][]) {
-    const r = await predict(ds, config, rules, held, label);
+    const r = await predict(ds, config, rules, held, label, true, national);
     preds.push(...r.withRules);
     without.push(...r.without);
   }
@@ -112,6 +117,7 @@ async function main() {
     },
     sources,
     withoutRules,
+    national: national.tally,
     heldOutSources: HELD_OUT_SOURCES.map((s) => metrics(s, heldOut.filter((p) => p.source === s))),
     descriptions: Object.fromEntries([...named].map((c) => [c, ds.hs.nodes.get(c)?.description ?? ''])),
     seconds: Math.round((performance.now() - t0) / 100) / 10,
@@ -134,6 +140,8 @@ async function main() {
   }
   console.log('without the rules (statistics alone):');
   for (const s of withoutRules) console.log(`${s.source.padEnd(10)}${String(s.n).padStart(5)} top1@6 ${pct(s.digits['6'].top1)} top3@6 ${pct(s.digits['6'].top3)}`);
+  console.log('US 10-digit lines (rows whose HS 6 is right):');
+  for (const line of nationalLines(national.tally)) console.log(line);
   console.log(`report: ${path.join(o.out, 'eval.html')} (${report.seconds} s)`);
 }
 

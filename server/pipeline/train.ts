@@ -7,6 +7,7 @@ import { trainNaiveBayes, type NaiveBayes, type TrainingDoc } from './model';
 import { levelCorpus } from './levels/corpus';
 import { trainTree, type LevelTree } from './levels/tree';
 import type { FeatureWeights } from './levels/features';
+import { buildExpansions, type Expansions, type TermOptions } from './terms';
 import type { Dataset, Example, ExampleSource } from '../types';
 
 export interface Model {
@@ -30,6 +31,8 @@ export interface Model {
   examples: Example[];
   /** The hierarchical level models and the feature weights they were trained with (null when not configured). */
   levels: { tree: LevelTree; features: FeatureWeights; beam: { chapters: number; headings: number; size: number } } | null;
+  /** Query words the nomenclature does not use -> nomenclature words (terms.ts); null when not configured. */
+  expansions: Expansions | null;
 }
 
 export interface LevelTrainingOptions {
@@ -52,6 +55,7 @@ export interface TrainingOptions {
   detailChars: number;
   excludeSources?: string[];
   levels?: LevelTrainingOptions;
+  terms?: TermOptions;
 }
 
 export function trainModel(ds: Dataset, examples: Example[], opts: TrainingOptions): Model {
@@ -108,6 +112,7 @@ export function trainModel(ds: Dataset, examples: Example[], opts: TrainingOptio
     exampleCount,
     examples: usable,
     levels: opts.levels ? trainLevels(ds, examples.filter((e) => classOf.has(e.hs6)), opts.levels) : null,
+    expansions: opts.terms ? buildExpansions(ds, usable, opts.terms) : null,
   };
 }
 

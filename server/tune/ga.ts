@@ -11,7 +11,8 @@ export interface Gene {
 
 export interface GaOptions {
   genes: Gene[];
-  fitness: (genome: number[]) => number;
+  /** May be async (e.g. it classifies cases through the whole pipeline); genomes are evaluated one at a time, in order. */
+  fitness: (genome: number[]) => number | Promise<number>;
   seed: number;
   population?: number;
   generations?: number;
@@ -53,7 +54,7 @@ function clamp(genome: number[], genes: Gene[]): number[] {
   });
 }
 
-export function runGa(opts: GaOptions): GaResult {
+export async function runGa(opts: GaOptions): Promise<GaResult> {
   const { genes, fitness } = opts;
   const size = opts.population ?? 40;
   const generations = opts.generations ?? 30;
@@ -67,7 +68,8 @@ export function runGa(opts: GaOptions): GaResult {
   const history: GaResult['history'] = [];
   let best = { genome: pop[0], fitness: -Infinity };
   for (let generation = 1; generation <= generations; generation++) {
-    const scored = pop.map((genome) => ({ genome, fitness: fitness(genome) }));
+    const scored: { genome: number[]; fitness: number }[] = [];
+    for (const genome of pop) scored.push({ genome, fitness: await fitness(genome) });
     scored.sort((a, b) => b.fitness - a.fitness);
     if (scored[0].fitness > best.fitness) best = scored[0];
     const mean = scored.reduce((s, x) => s + x.fitness, 0) / scored.length;
