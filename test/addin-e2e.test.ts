@@ -266,6 +266,51 @@ test('a country of origin: a fixed country, or a column of the same rows; the du
   await page.context().close();
 });
 
+test('Send corrections: an edited HS code 1 and a row marked confirmed reach the service as feedback; ambiguous numbers and refusals are shown per row', async () => {
+  const { page, errors } = await openPane(browser, svc.url, { sheet: 'Invoices', cells: invoiceSheet(5), selection: 'B1:B6' });
+  await page.fill('#opt-id-column', 'A');
+  await page.click('#classify');
+  await page.waitForSelector('#corrections:not([hidden])');
+  const answers = await checkRows(page, 2, 6, { complete: true });
+  const sent: Record<string, unknown>[] = [];
+  page.on('request', (r) => {
+    if (r.url() === `${svc.url}/api/v1/feedback`) sent.push(r.postDataJSON());
+  });
+  // The analyst corrects row 2 (typed as text, with a dot), confirms row 3, types a code as a number in row 4.
+  const was = String(answers[0].result.candidates[0].code);
+  const corrected = was === '610910' ? '610990' : '610910';
+  await page.evaluate(`window.__fakeExcel.set('C2', '${corrected.slice(0, 4)}.${corrected.slice(4)}'); window.__fakeExcel.set('J3', 'confirmed'); window.__fakeExcel.set('C4', 901.11)`);
+  await page.click('#send-corrections');
+  await waitText(page, '#corrections-result', 'Sent');
+  expect(await page.textContent('#corrections-result')).toBe('Sent 1 correction and 1 confirmation; 1 not sent (see below).');
+  expect(await page.$$eval('#corrections-problems li', (li) => li.map((x) => x.textContent))).toEqual([expect.stringMatching(/^Invoices row 4: HS code 1 holds the number 901\.11: .*ambiguous/)]);
+  const [requestId] = String((await values(page, 'K2'))[0][0]).split('#');
+  expect(sent).toEqual(
+    expect.arrayContaining([
+      { request_id: requestId, row: 1, code: corrected, comment: 'from Excel, Invoices row 2' },
+      { request_id: requestId, row: 2, code: String(answers[1].result.candidates[0].code), comment: 'from Excel, Invoices row 3' },
+    ]),
+  );
+  expect(sent).toHaveLength(2);
+  // The service remembers: the same description now comes back with the analyst's code first.
+  const again = await fetch(`${svc.url}/api/v1/classify`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rows: [{ description: answers[0].result.description }] }) });
+  const row = ((await again.json()) as { rows: (ResultRow & { memory?: { code: string; verdict: string } })[] }).rows[0];
+  expect(row.memory).toMatchObject({ code: corrected, verdict: 'corrected' });
+  // Pressing again sends nothing new.
+  await page.click('#send-corrections');
+  await waitText(page, '#corrections-result', 'Nothing sent');
+  expect(sent).toHaveLength(2);
+  // A refusal (as the service answers a key without the review role) is shown with the service's message.
+  await page.route(`${svc.url}/api/v1/feedback`, (route) => route.fulfill({ status: 403, json: { error: 'feedback needs an API key with the review role', request_id: 'x' } }));
+  await page.evaluate(`window.__fakeExcel.set('C4', '0901.21')`);
+  await page.click('#send-corrections');
+  await waitText(page, '#corrections-result', 'Nothing sent; 1 refused');
+  expect(await page.$$eval('#corrections-problems li', (li) => li.map((x) => x.textContent))).toEqual(['Invoices row 4 (090121): HTTP 403: feedback needs an API key with the review role']);
+  await page.screenshot({ path: path.join(OUT, 'addin-corrections.png'), fullPage: true });
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
 test('cancel half-way keeps the rows written; Resume finishes; a failed chunk shows why and Retry continues', async () => {
   const n = 2000; // four chunks of 500
   const { page, errors } = await openPane(browser, svc.url, { sheet: 'Invoices', cells: invoiceSheet(n), selection: `B1:B${n + 1}` });
