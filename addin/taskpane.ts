@@ -114,6 +114,7 @@ function startExcel(): void {
     for (const id of ['opt-header', 'opt-id-column', 'opt-country', 'mode-blanks', 'mode-overwrite', 'origin-none', 'origin-fixed', 'origin-column', 'opt-origin', 'opt-origin-column']) {
       $<HTMLInputElement>(id).disabled = on;
     }
+    $<HTMLButtonElement>('send-corrections').disabled = on;
     show('progress', on);
     if (!on) describeSelection();
   };
