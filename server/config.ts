@@ -28,6 +28,7 @@ export const ConfigSchema = z.object({
         minCount: z.number().int().min(1),
         minShare: z.number().min(0).max(1),
         maxWords: z.number().int().min(1).max(20),
+        unseenOnly: z.boolean().optional(),
       })
       .optional(),
     /** The hierarchical level models (chapter -> heading -> subheading); absent: not trained. */

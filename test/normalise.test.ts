@@ -235,6 +235,12 @@ describe('normalise: abbreviations', () => {
     expect(text('melty sticks pc')).toBe('melty sticks');
   });
 
+  it('reads "jersey" as the knitted fabric beside another garment, else as the garment', () => {
+    expect(text('mens crew neck tee 100% cotton jersey knit')).toBe('men crew neck t-shirt 100% cotton knitted knit');
+    expect(text('cotton jersey fabric')).toBe('cotton knitted fabric');
+    expect(text('football jersey')).toBe('football jersey');
+  });
+
   it('gives every spelling of t-shirt the same token', () => {
     for (const s of ['tee', 't shirt', 'T-Shirt', 'tshirt', 'tee shirt', 't-shirts', 'TEES']) {
       expect({ s, n: normalise(s) }).toEqual({ s, n: { text: 't-shirt', tokens: ['tshirt'] } });

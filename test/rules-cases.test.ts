@@ -30,8 +30,9 @@ describe('cases where the law decides', () => {
     expect(r.reasoning!.summary.length).toBeLessThan(300);
   });
 
-  test('the rules change the statistical answer for the drone, the vitamins and the pet toy', async () => {
-    for (const text of ['camera drone with 4k camera and gps', 'vitamin c tablets 1000mg', 'rubber chew toy for dogs']) {
+  // (with the tuned weights the statistics alone already send the dog toy to 4016; the Note is still cited above)
+  test('the rules change the statistical answer for the drone and the vitamins', async () => {
+    for (const text of ['camera drone with 4k camera and gps', 'vitamin c tablets 1000mg']) {
       const withRules = (await classify(engine, text)).candidates[0].hs6;
       const alone = (await classify(statistics, text)).candidates[0].hs6;
       expect(withRules).not.toBe(alone);

