@@ -69,6 +69,66 @@ export function planChunks(rows: RequestRow[], maxRows = CHUNK_ROWS, maxBytes = 
   return out;
 }
 
+/** Why the service refused a request: its `error` message, else the status. */
+function refusal(res: Response, body: unknown, text: string): string {
+  const msg = (body as { error?: unknown } | null)?.error;
+  if (typeof msg === 'string') return msg;
+  if (res.status === 404) return 'no classification service at this address';
+  return `${res.statusText || 'error'}${text ? `: ${text.slice(0, 200)}` : ''}`;
+}
+
+/** One analyst's verdict on a recorded row: POST /api/v1/feedback. `who` is not sent: the service takes it from the API key. */
+export interface FeedbackItem {
+  request_id: string;
+  row: number;
+  code: string;
+  comment?: string;
+}
+
+/** What the service recorded for a feedback (see server/service/schemas.ts). */
+export interface FeedbackAnswer {
+  feedback_id: string;
+  request_id: string;
+  row: number;
+  code: string;
+  verdict: string;
+  previous_code: string | null;
+  [k: string]: unknown;
+}
+
+/** POST /api/v1/feedback for one row. Throws ServiceError (kind 'rejected' with the HTTP status and the service's message). */
+export async function postFeedback(item: FeedbackItem, opts: ClientOptions = {}): Promise<FeedbackAnswer> {
+  const f = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), timeoutMs);
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  if (opts.apiKey) headers['X-API-Key'] = opts.apiKey;
+  try {
+    let res: Response;
+    let text: string;
+    try {
+      res = await f(`${opts.baseUrl ?? ''}/api/v1/feedback`, { method: 'POST', headers, body: JSON.stringify(item), signal: ctl.signal });
+      text = await res.text();
+    } catch (e) {
+      if (ctl.signal.aborted) throw new ServiceError('timeout', `no answer from the classification service within ${Math.round(timeoutMs / 1000)} s`);
+      throw new ServiceError('unreachable', `the classification service (${opts.baseUrl || 'this page\'s server'}) cannot be reached: ${(e as Error).message || e}`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = null;
+    }
+    if (!res.ok) throw new ServiceError('rejected', `HTTP ${res.status}: ${refusal(res, body, text)}`, res.status);
+    const a = body as FeedbackAnswer | null;
+    if (!a || typeof a.feedback_id !== 'string') throw new ServiceError('invalid', 'the service sent an answer that is not a feedback record');
+    return a;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** POST /api/v1/classify for one chunk. Throws ServiceError. */
 export async function classifyChunk(rows: RequestRow[], country: Country | undefined, opts: ClientOptions = {}, signal?: AbortSignal): Promise<ClassifyResponse> {
   const f = opts.fetch ?? globalThis.fetch.bind(globalThis);
@@ -109,16 +169,7 @@ export async function classifyChunk(rows: RequestRow[], country: Country | undef
     } catch {
       body = null;
     }
-    if (!res.ok) {
-      const msg = (body as { error?: unknown } | null)?.error;
-      const why =
-        typeof msg === 'string'
-          ? msg
-          : res.status === 404
-            ? 'no classification service at this address'
-            : `${res.statusText || 'error'}${text ? `: ${text.slice(0, 200)}` : ''}`;
-      throw new ServiceError('rejected', `the service refused the rows (HTTP ${res.status}): ${why}`, res.status);
-    }
+    if (!res.ok) throw new ServiceError('rejected', `the service refused the rows (HTTP ${res.status}): ${refusal(res, body, text)}`, res.status);
     const r = body as ClassifyResponse | null;
     if (!r || !Array.isArray(r.rows) || typeof r.request_id !== 'string') throw new ServiceError('invalid', 'the service sent an answer that is not a classification');
     if (r.rows.length !== rows.length) throw new ServiceError('invalid', `the service answered ${r.rows.length} rows for ${rows.length}`);

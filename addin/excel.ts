@@ -4,14 +4,19 @@
 // office-addin-mock and driven end to end against a fake workbook.
 //
 // Layout: descriptions are read from the first column of the selection; results go into the nine columns
-// immediately to the right of the selection (RESULT_COLUMNS), one line per selected row; when the selection has
-// a header row, the header names go above them. Addresses are computed here (A1 notation on the selection's
+// immediately to the right of the selection (RESULT_COLUMNS), one line per selected row, and with a country of
+// origin two more (DUTY_RESULT_COLUMNS: the duty total and the duty parts); when the selection has a header row,
+// the header names go above them. The request id cell is `id#row` (the request and the row within it). Addresses are computed here (A1 notation on the selection's
 // worksheet), so a run can be resumed in a later Excel.run by address.
 import type { ResultRow } from './types';
-import { RESULT_COLUMNS, RESULT_FORMATS } from './columns';
+import { DUTY_RESULT_COLUMNS, DUTY_RESULT_FORMATS, dutyLine, dutyTotal, requestCell, RESULT_COLUMNS, RESULT_FORMATS } from './columns';
+import { checkOrigin, fixedOrigin, type OriginOption } from './origin';
 
-export { RESULT_COLUMNS, RESULT_FORMATS };
+export { RESULT_COLUMNS, RESULT_FORMATS, DUTY_RESULT_COLUMNS };
+/** The result columns without an origin. */
 export const RESULT_WIDTH = RESULT_COLUMNS.length;
+/** The result columns with an origin (the duty total and the duties after the nine). */
+export const DUTY_WIDTH = RESULT_WIDTH + DUTY_RESULT_COLUMNS.length;
 /** Fill of rows that need an analyst's look (Fluent's warning background) and of error rows. */
 export const REVIEW_FILL = '#FFF4CE';
 export const ERROR_FILL = '#FDE7E9';
@@ -75,6 +80,10 @@ export interface SourceRow {
   itemId?: string | number;
   /** Some result cell of this row is already non-empty. */
   filled: boolean;
+  /** With an origin option: the row's country of origin, sent with it. */
+  origin?: string;
+  /** With an origin option: why the row has no usable origin (sent without one; shown in its Duties cell). */
+  originProblem?: string;
 }
 
 export interface SelectionData extends SelectionInfo {
@@ -87,6 +96,8 @@ export interface SelectionData extends SelectionInfo {
   headerBlank: boolean;
   /** First column of the results. */
   outColumn: number;
+  /** Result columns written: RESULT_WIDTH, or DUTY_WIDTH with an origin. */
+  width: number;
 }
 
 /** The selection's address, position and size: one sync. */
@@ -107,7 +118,7 @@ const isBlank = (v: unknown) => v === '' || v === null || v === undefined;
  */
 export async function readSelection(
   context: Excel.RequestContext,
-  opts: { header: boolean; idColumn?: string | null; sel?: SelectionInfo },
+  opts: { header: boolean; idColumn?: string | null; sel?: SelectionInfo; origin?: OriginOption },
 ): Promise<SelectionData> {
   const sel = opts.sel ?? (await getSelectionInfo(context));
   if (sel.rowCount > MAX_SELECTED_ROWS) {
@@ -115,8 +126,16 @@ export async function readSelection(
   }
   const idCol = opts.idColumn ? columnIndex(opts.idColumn) : null;
   if (opts.idColumn && idCol === null) throw new Error(`item-id column "${opts.idColumn}" is not a column letter (A, B, ..., XFD)`);
+  const origin = opts.origin ?? { kind: 'none' };
+  const fixed = origin.kind === 'fixed' ? fixedOrigin(origin.country) : null;
+  const originCol = origin.kind === 'column' ? columnIndex(origin.column) : null;
+  if (origin.kind === 'column' && originCol === null) throw new Error(`origin column "${origin.column}" is not a column letter (A, B, ..., XFD)`);
+  const width = origin.kind === 'none' ? RESULT_WIDTH : DUTY_WIDTH;
   const outColumn = sel.columnIndex + sel.columnCount;
-  if (outColumn + RESULT_WIDTH - 1 > 16383) throw new Error('there is no room for the nine result columns to the right of the selection');
+  if (outColumn + width - 1 > 16383) throw new Error(`there is no room for the ${width} result columns to the right of the selection`);
+  if (originCol !== null && originCol >= outColumn && originCol < outColumn + width) {
+    throw new Error(`origin column ${origin.kind === 'column' ? origin.column.toUpperCase() : ''} is one of the result columns beside the selection: choose a column outside ${columnLetters(outColumn)}-${columnLetters(outColumn + width - 1)}`);
+  }
   const ws = context.workbook.worksheets.getItem(sel.sheet);
   const first = sel.rowIndex + (opts.header ? 1 : 0);
   const last = sel.rowIndex + sel.rowCount - 1;
@@ -124,7 +143,7 @@ export async function readSelection(
   let nonEmptyCells = 0;
   let headerBlank = true;
   if (opts.header) {
-    const h = ws.getRange(a1(sel.rowIndex, outColumn, sel.rowIndex, outColumn + RESULT_WIDTH - 1));
+    const h = ws.getRange(a1(sel.rowIndex, outColumn, sel.rowIndex, outColumn + width - 1));
     h.load('values');
     await context.sync();
     headerBlank = (h.values[0] ?? []).every(isBlank);
@@ -133,10 +152,12 @@ export async function readSelection(
     const r1 = Math.min(last, r0 + READ_BLOCK - 1);
     const desc = ws.getRange(a1(r0, sel.columnIndex, r1, sel.columnIndex));
     desc.load('values');
-    const out = ws.getRange(a1(r0, outColumn, r1, outColumn + RESULT_WIDTH - 1));
+    const out = ws.getRange(a1(r0, outColumn, r1, outColumn + width - 1));
     out.load('values');
     const ids = idCol === null ? null : ws.getRange(a1(r0, idCol, r1, idCol));
     ids?.load('values');
+    const origins = originCol === null ? null : ws.getRange(a1(r0, originCol, r1, originCol));
+    origins?.load('values');
     await context.sync();
     for (let i = 0; i <= r1 - r0; i++) {
       const d = desc.values[i]?.[0];
@@ -146,29 +167,42 @@ export async function readSelection(
       const row: SourceRow = { sheetRow: r0 + i, description: typeof d === 'number' ? d : isBlank(d) ? null : String(d), filled: filledCells > 0 };
       const id = ids?.values[i]?.[0];
       if (!isBlank(id)) row.itemId = typeof id === 'number' ? id : String(id).slice(0, 200);
+      if (fixed) row.origin = fixed;
+      else if (origins) {
+        const o = checkOrigin(origins.values[i]?.[0]);
+        if ('origin' in o) row.origin = o.origin;
+        else row.originProblem = o.problem;
+      }
       rows.push(row);
     }
   }
-  return { ...sel, header: opts.header, rows, nonEmptyCells, headerBlank, outColumn };
+  return { ...sel, header: opts.header, rows, nonEmptyCells, headerBlank, outColumn, width };
 }
 
 const roundConfidence = (c: unknown): number | '' => (typeof c === 'number' && Number.isFinite(c) ? Math.round(c * 10000) / 10000 : '');
 
-/** The nine cells of one result row, formula-safe: codes as text, confidences as fractions (formatted as %). */
-export function resultCells(r: ResultRow, requestId: string): CellValue[] {
+/**
+ * The nine cells of one result row, formula-safe: codes as text, confidences as fractions (formatted as %), the request
+ * id cell as `id#row` (rowNo: the row's 1-based number within the request). With `duties`, two more: the duty total
+ * (a fraction, formatted as %) and the duty parts on one line, or why the row has no usable origin.
+ */
+export function resultCells(r: ResultRow, requestId: string, rowNo: number, duties?: { problem?: string }): CellValue[] {
   const cells: CellValue[] = [];
   for (let i = 0; i < 3; i++) {
     const c = r.candidates[i];
     cells.push(c ? formulaSafe(String(c.code || c.hs6 || '')) : '', c ? roundConfidence(c.confidence) : '');
   }
   const reasoning = r.reasoning?.summary ?? (r.error ? `error: ${r.error}` : '');
-  cells.push(formulaSafe(reasoning.slice(0, MAX_CELL_CHARS - 1)), formulaSafe(r.status), formulaSafe(requestId));
+  cells.push(formulaSafe(reasoning.slice(0, MAX_CELL_CHARS - 1)), formulaSafe(r.status), formulaSafe(requestCell(requestId, rowNo)));
+  if (duties) cells.push(dutyTotal(r) ?? '', formulaSafe(dutyLine(r) || duties.problem || ''));
   return cells;
 }
 
 export interface WriteItem {
   row: SourceRow;
   result: ResultRow;
+  /** The row's 1-based number within its request. */
+  rowNo: number;
 }
 
 /** Consecutive runs of items (by sheet row) for which key() gives the same value. */
@@ -190,26 +224,29 @@ function runs<T>(items: T[], rowOf: (t: T) => number, key: (t: T) => string = ()
  */
 export async function writeChunk(
   context: Excel.RequestContext,
-  sel: Pick<SelectionData, 'sheet' | 'rowIndex' | 'outColumn'>,
+  sel: Pick<SelectionData, 'sheet' | 'rowIndex' | 'outColumn' | 'width'>,
   items: WriteItem[],
   requestId: string,
   opts: { writeHeader?: boolean } = {},
 ): Promise<void> {
   const ws = context.workbook.worksheets.getItem(sel.sheet);
   const c0 = sel.outColumn;
-  const c1 = c0 + RESULT_WIDTH - 1;
+  const c1 = c0 + sel.width - 1;
+  const duties = sel.width > RESULT_WIDTH;
+  const names: string[] = duties ? [...RESULT_COLUMNS, ...DUTY_RESULT_COLUMNS] : [...RESULT_COLUMNS];
+  const formats: string[] = duties ? [...RESULT_FORMATS, ...DUTY_RESULT_FORMATS] : [...RESULT_FORMATS];
   if (opts.writeHeader) {
     const h = ws.getRange(a1(sel.rowIndex, c0, sel.rowIndex, c1));
-    h.numberFormat = [RESULT_COLUMNS.map(() => '@')];
-    h.values = [[...RESULT_COLUMNS]];
+    h.numberFormat = [names.map(() => '@')];
+    h.values = [names];
     h.format.font.bold = true;
   }
   const rowOf = (it: WriteItem) => it.row.sheetRow;
   for (const run of runs(items, rowOf)) {
     const r = ws.getRange(a1(rowOf(run[0]), c0, rowOf(run[run.length - 1]), c1));
     // Formats first, so that codes such as 0101.21 arrive as text and keep their leading zeros.
-    r.numberFormat = run.map(() => [...RESULT_FORMATS]);
-    r.values = run.map((it) => resultCells(it.result, requestId));
+    r.numberFormat = run.map(() => [...formats]);
+    r.values = run.map((it) => resultCells(it.result, requestId, it.rowNo, duties ? { problem: it.row.originProblem } : undefined));
   }
   for (const run of runs(items, rowOf, (it) => it.result.status)) {
     const f = ws.getRange(a1(rowOf(run[0]), c0, rowOf(run[run.length - 1]), c1)).format.fill;
@@ -224,12 +261,12 @@ export async function writeChunk(
 /** Selects the given sheet rows (description column through the result columns) as one multi-area range. */
 export async function selectRows(
   context: Excel.RequestContext,
-  sel: Pick<SelectionData, 'sheet' | 'columnIndex' | 'outColumn'>,
+  sel: Pick<SelectionData, 'sheet' | 'columnIndex' | 'outColumn' | 'width'>,
   sheetRows: number[],
 ): Promise<number> {
   if (sheetRows.length === 0) return 0;
   const sorted = [...new Set(sheetRows)].sort((a, b) => a - b);
-  const c1 = sel.outColumn + RESULT_WIDTH - 1;
+  const c1 = sel.outColumn + sel.width - 1;
   const areas = runs(sorted, (r) => r).map((run) => a1(run[0], sel.columnIndex, run[run.length - 1], c1));
   const ws = context.workbook.worksheets.getItem(sel.sheet);
   ws.activate();

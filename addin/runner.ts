@@ -7,6 +7,7 @@
 import { classifyChunk, planChunks, ServiceError, type ClientOptions } from './api';
 import { writeChunk, type SelectionData, type SourceRow, type WriteMode } from './excel';
 import type { ClassifyResponse, Country, RequestRow } from './types';
+import { requestCell } from './columns';
 
 export type ExcelRunner = <T>(fn: (context: Excel.RequestContext) => Promise<T>) => Promise<T>;
 
@@ -37,6 +38,14 @@ export interface RunProgress {
 
 export type RunOutcome = 'done' | 'cancelled';
 
+export interface WrittenRow {
+  sheetRow: number;
+  code: string;
+  status: string;
+  /** The code last sent as feedback for this row (Send corrections). */
+  sent?: string;
+}
+
 export class ClassifyRun {
   readonly todo: SourceRow[];
   readonly chunks: [number, number][];
@@ -45,6 +54,8 @@ export class ClassifyRun {
   readonly progress: RunProgress;
   /** Sheet rows whose status is review or error (for "select rows needing review"). */
   readonly needsReview: number[] = [];
+  /** What this run wrote, by request id cell (`id#row`): the sheet row, HS code 1 and status (for "Send corrections"). */
+  readonly written = new Map<string, WrittenRow>();
   private headerPending: boolean;
   private running = false;
   /** Requests sent for chunks not written yet, by chunk index. */
@@ -95,7 +106,7 @@ export class ClassifyRun {
         this.inFlight.delete(index);
         // The answer is written even when Cancel was pressed meanwhile: it is recorded in the audit trail already.
         const rows = this.rowsOf(index);
-        const items = rows.map((row, i) => ({ row, result: res.rows[i] }));
+        const items = rows.map((row, i) => ({ row, result: res.rows[i], rowNo: i + 1 }));
         await this.excelRun((ctx) => writeChunk(ctx, this.data, items, res.request_id, { writeHeader: this.headerPending }));
         this.headerPending = false;
         this.next++;
@@ -103,6 +114,8 @@ export class ClassifyRun {
         p.done += rows.length;
         p.requestIds.push(res.request_id);
         for (const it of items) {
+          const top = it.result.candidates[0];
+          this.written.set(requestCell(res.request_id, it.rowNo), { sheetRow: it.row.sheetRow, code: top ? String(top.code || top.hs6 || '') : '', status: it.result.status });
           p[it.result.status]++;
           if (it.result.status !== 'ok') this.needsReview.push(it.row.sheetRow);
         }
@@ -134,7 +147,10 @@ export class ClassifyRun {
 }
 
 function requestRow(r: SourceRow): RequestRow {
-  return r.itemId === undefined ? { description: r.description } : { description: r.description, item_id: r.itemId };
+  const row: RequestRow = { description: r.description };
+  if (r.itemId !== undefined) row.item_id = r.itemId;
+  if (r.origin !== undefined) row.origin = r.origin;
+  return row;
 }
 
 /** The Excel row number (1-based) of a source row, for messages. */

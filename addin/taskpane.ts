@@ -2,9 +2,12 @@
 // cancel, retry). Inside Excel it classifies the selection; in a plain browser (no Office host) the same page
 // classifies one description and shows the candidates, the reasoning chain, examples and rulings.
 import { classifyChunk, ServiceError, type ClientOptions } from './api';
-import { getSelectionInfo, readSelection, RESULT_WIDTH, selectRows, type SelectionInfo, type WriteMode } from './excel';
+import { getSelectionInfo, readSelection, selectRows, type SelectionInfo, type WriteMode } from './excel';
 import { ClassifyRun, type ExcelRunner, type RunProgress } from './runner';
 import type { Candidate, Country, ResultRow } from './types';
+import { fixedOrigin, type OriginOption } from './origin';
+import { addRun, markSent, planCorrections, type WrittenBlock } from './corrections';
+import { sendPlans, tally, type Plan, type SendOutcome } from './feedback';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -31,6 +34,13 @@ function countryOf(select: HTMLSelectElement): Country | undefined {
   return select.value === 'US' || select.value === 'EU' ? select.value : undefined;
 }
 
+/** The origin option of the pane (checked when the selection is read). */
+function originOption(): OriginOption {
+  if ($<HTMLInputElement>('origin-fixed').checked) return { kind: 'fixed', country: $<HTMLInputElement>('opt-origin').value };
+  if ($<HTMLInputElement>('origin-column').checked) return { kind: 'column', column: $<HTMLInputElement>('opt-origin-column').value.trim() };
+  return { kind: 'none' };
+}
+
 function errorText(e: unknown): string {
   if (e instanceof ServiceError) return e.message;
   const m = (e as { message?: string })?.message;
@@ -48,6 +58,8 @@ function startExcel(): void {
   let run: ClassifyRun | null = null;
   let abort: AbortController | null = null;
   let busy = false;
+  /** What the runs of this pane wrote, for Send corrections. */
+  const writtenBlocks: WrittenBlock[] = [];
 
   const header = $<HTMLInputElement>('opt-header');
   const idColumn = $<HTMLInputElement>('opt-id-column');
@@ -75,6 +87,8 @@ function startExcel(): void {
     describeSelection();
   };
   header.addEventListener('change', describeSelection);
+  $('opt-origin').addEventListener('input', () => ($<HTMLInputElement>('origin-fixed').checked = true));
+  $('opt-origin-column').addEventListener('input', () => ($<HTMLInputElement>('origin-column').checked = true));
   $('refresh').addEventListener('click', () => void refresh());
   void excelRun(async (ctx) => {
     ctx.workbook.onSelectionChanged.add(async () => {
@@ -97,7 +111,10 @@ function startExcel(): void {
   const setBusy = (on: boolean) => {
     busy = on;
     classifyBtn.disabled = on;
-    for (const id of ['opt-header', 'opt-id-column', 'opt-country', 'mode-blanks', 'mode-overwrite']) $<HTMLInputElement>(id).disabled = on;
+    for (const id of ['opt-header', 'opt-id-column', 'opt-country', 'mode-blanks', 'mode-overwrite', 'origin-none', 'origin-fixed', 'origin-column', 'opt-origin', 'opt-origin-column']) {
+      $<HTMLInputElement>(id).disabled = on;
+    }
+    $<HTMLButtonElement>('send-corrections').disabled = on;
     show('progress', on);
     if (!on) describeSelection();
   };
@@ -123,6 +140,28 @@ function startExcel(): void {
     b.textContent = `Select ${fmt(n)} row${n === 1 ? '' : 's'} needing review`;
     b.disabled = n === 0;
     show('summary', true);
+    if (run) addRun(writtenBlocks, { sheet: run.data.sheet, outColumn: run.data.outColumn, written: run.written });
+    show('corrections', writtenBlocks.some((w) => w.written.size > 0));
+  };
+
+  const reportCorrections = (plans: Plan[], outcomes: SendOutcome[]) => {
+    const t = tally(plans, outcomes);
+    const sent = t.corrections + t.confirmations;
+    const parts = [
+      sent
+        ? `Sent ${fmt(t.corrections)} correction${t.corrections === 1 ? '' : 's'} and ${fmt(t.confirmations)} confirmation${t.confirmations === 1 ? '' : 's'}`
+        : 'Nothing sent',
+    ];
+    if (t.refused) parts.push(`${fmt(t.refused)} refused by the service`);
+    if (t.problems) parts.push(`${fmt(t.problems)} not sent (see below)`);
+    if (!sent && !t.refused && !t.problems) parts.push('no HS code 1 differs from what was written and no row is marked confirmed');
+    $('corrections-result').textContent = `${parts.join('; ')}.`;
+    show('corrections-result', true);
+    const ul = $('corrections-problems');
+    ul.replaceChildren();
+    for (const o of outcomes) if (o.error) ul.append(el('li', '', `${o.plan.where} (${o.plan.item.code}): ${o.error}`));
+    for (const p of plans) if (p.kind === 'problem') ul.append(el('li', '', `${p.where}: ${p.message}`));
+    show('corrections-problems', ul.childElementCount > 0);
   };
 
   const go = async () => {
@@ -153,9 +192,26 @@ function startExcel(): void {
     show('summary', false);
     show('confirm', false);
     const mode: WriteMode = $<HTMLInputElement>('mode-overwrite').checked ? 'overwrite' : 'blanks';
+    const origin = originOption();
+    if (origin.kind === 'column' && !origin.column) {
+      message('error', 'Origin from column: type the letter of the column with the countries of origin (e.g. C).');
+      return;
+    }
+    if (origin.kind === 'fixed') {
+      try {
+        fixedOrigin(origin.country);
+      } catch (e) {
+        message('error', (e as Error).message);
+        return;
+      }
+    }
+    if (origin.kind !== 'none' && countryOf(country) !== 'US') {
+      message('error', 'A country of origin adds the US duties of each US line: choose "US HTS 10 digits" under Codes.');
+      return;
+    }
     let data;
     try {
-      data = await excelRun((ctx) => readSelection(ctx, { header: header.checked, idColumn: idColumn.value.trim() || null }));
+      data = await excelRun((ctx) => readSelection(ctx, { header: header.checked, idColumn: idColumn.value.trim() || null, origin }));
     } catch (e) {
       message('error', `Cannot read the selection: ${errorText(e)}`);
       return;
@@ -169,7 +225,7 @@ function startExcel(): void {
     run = new ClassifyRun(excelRun, data, { country: countryOf(country), mode, client: clientOptions() });
     if (mode === 'overwrite' && (data.nonEmptyCells > 0 || (data.header && !data.headerBlank))) {
       $('confirm-text').textContent =
-        `${fmt(data.nonEmptyCells)} cell${data.nonEmptyCells === 1 ? '' : 's'} in the ${RESULT_WIDTH} columns beside the selection ` +
+        `${fmt(data.nonEmptyCells)} cell${data.nonEmptyCells === 1 ? '' : 's'} in the ${data.width} columns beside the selection ` +
         `${data.nonEmptyCells === 1 ? 'is' : 'are'} not empty${data.header && !data.headerBlank ? ' (and the header row)' : ''}. Overwrite them?`;
       show('confirm', true);
       return;
@@ -188,6 +244,22 @@ function startExcel(): void {
   });
   $('cancel').addEventListener('click', () => abort?.abort());
   $('retry').addEventListener('click', () => void go());
+  $('send-corrections').addEventListener('click', async () => {
+    const btn = $<HTMLButtonElement>('send-corrections');
+    btn.disabled = true;
+    try {
+      const plans: Plan[] = [];
+      for (const b of writtenBlocks) plans.push(...(await excelRun((ctx) => planCorrections(ctx, b))));
+      const outcomes = await sendPlans(plans, clientOptions());
+      for (const b of writtenBlocks) markSent(b, outcomes);
+      reportCorrections(plans, outcomes);
+    } catch (e) {
+      $('corrections-result').textContent = `Cannot read the corrections: ${errorText(e)}`;
+      show('corrections-result', true);
+    } finally {
+      btn.disabled = false;
+    }
+  });
   $('select-review').addEventListener('click', async () => {
     if (!run) return;
     try {

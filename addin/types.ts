@@ -1,6 +1,8 @@
 // The parts of the service's POST /api/v1/classify response the add-in uses (see server/service/schemas.ts).
 // Kept here, without zod, so the task-pane bundle stays small; the end-to-end test runs against the real service.
 
+import type { DutyStackCells } from './columns';
+
 export type Country = 'US' | 'EU';
 export type RowStatus = 'ok' | 'review' | 'error';
 
@@ -31,6 +33,8 @@ export interface Candidate {
   nationalDescription?: string;
   unit?: string | null;
   generalRate?: string | null;
+  /** With an origin: the US duty stack of the line (see server/duties/stack.ts). */
+  duties?: DutyStackCells;
   missingDetail?: string;
   /** When the national line is not decided: the likely line and why. */
   likely?: { code: string; basis: string };
@@ -78,4 +82,6 @@ export interface ClassifyResponse {
 export interface RequestRow {
   description: string | number | null;
   item_id?: string | number;
+  /** Country of origin (ISO 3166-1 alpha-2): the service adds the US duty stack to the row's US lines. */
+  origin?: string;
 }

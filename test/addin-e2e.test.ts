@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildAddin, invoiceSheet, launchChromium, openPane, startService, type Service } from './support/addin-harness';
 import type { ResultRow } from '../addin/types';
+import { loadDutyData } from '../server/duties/load';
 
 const OUT = path.resolve(__dirname, '..', 'test-output');
 const build = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-addin-build-'));
@@ -16,7 +17,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   await buildAddin(build);
-  svc = await startService(build);
+  svc = await startService(build, undefined, undefined, { duties: loadDutyData() });
   browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
@@ -49,14 +50,14 @@ async function recorded(requestId: string): Promise<ResultRow[]> {
 }
 
 /** What the pane must write for a result row: computed here from the recorded answer, independently of addin/excel.ts. */
-function expectedCells(r: ResultRow, requestId: string): Cell[] {
+function expectedCells(r: ResultRow, requestCell: string): Cell[] {
   const guard = (s: string) => (/^[=+\-@]/.test(s) ? `'${s}` : s);
   const cells: Cell[] = [];
   for (let i = 0; i < 3; i++) {
     const c = r.candidates[i];
     cells.push(c ? c.code : '', c ? Math.round(c.confidence * 10000) / 10000 : '');
   }
-  cells.push(guard(r.reasoning ? r.reasoning.summary : r.error ? `error: ${r.error}` : ''), r.status, requestId);
+  cells.push(guard(r.reasoning ? r.reasoning.summary : r.error ? `error: ${r.error}` : ''), r.status, requestCell);
   return cells;
 }
 
@@ -69,16 +70,23 @@ async function checkRows(page: Page, first: number, last: number, opts: { alter?
   const got = await values(page, `C${first}:K${last}`);
   const ids = (await values(page, `A${first}:A${last}`)).map((r) => r[0]);
   const byRequest = new Map<string, Map<string | number, ResultRow>>();
+  const inOrder = new Map<string, ResultRow[]>();
   const answers: { row: number; result: ResultRow; requestId: string }[] = [];
   const written = new Map<string, number>();
   for (let i = 0; i < got.length; i++) {
-    const requestId = String(got[i][8]);
-    if (!byRequest.has(requestId)) byRequest.set(requestId, new Map((await recorded(requestId)).map((r) => [r.id, r])));
+    // The request id cell is `id#row`: the request and the row's number within it (what feedback needs).
+    const [requestId, rowNo] = String(got[i][8]).split('#');
+    if (!byRequest.has(requestId)) {
+      const rec = await recorded(requestId);
+      inOrder.set(requestId, rec);
+      byRequest.set(requestId, new Map(rec.map((r) => [r.id, r])));
+    }
     written.set(requestId, (written.get(requestId) ?? 0) + 1);
     const rec = byRequest.get(requestId)!.get(ids[i]);
     expect(rec).toBeDefined();
+    expect(inOrder.get(requestId)![Number(rowNo) - 1]).toBe(rec);
     const result = opts.alter ? opts.alter(first + i, rec!) : rec!;
-    expect(got[i]).toEqual(expectedCells(result, requestId));
+    expect(got[i]).toEqual(expectedCells(result, `${requestId}#${rowNo}`));
     answers.push({ row: first + i, result, requestId });
   }
   if (opts.complete) for (const [id, rows] of byRequest) expect(written.get(id)).toBe(rows.size);
@@ -202,6 +210,107 @@ test('fill blanks only leaves filled rows alone; overwrite asks first', async ()
   await page.context().close();
 });
 
+test('a country of origin: a fixed country, or a column of the same rows; the duty total and duties in two more columns', async () => {
+  const cells = invoiceSheet(3, { B2: 'laptop computer 14 inch', B3: 'womens leather handbag', B4: 'stainless steel hex bolts M8 x 40' });
+  const { page, errors } = await openPane(browser, svc.url, { sheet: 'Invoices', cells, selection: 'B1:B4' });
+  await page.fill('#opt-id-column', 'A');
+  // An origin needs the US lines: the pane says so and sends nothing.
+  await page.fill('#opt-origin', 'cn');
+  expect(await page.isChecked('#origin-fixed')).toBe(true);
+  await page.click('#classify');
+  await waitText(page, '#message-text', 'A country of origin adds the US duties');
+  await page.selectOption('#opt-country', 'US');
+  await page.fill('#opt-origin', 'C1');
+  await page.click('#classify');
+  await waitText(page, '#message-text', 'Country of origin: "C1" is not a two-letter country code');
+  // A fixed country on every row.
+  await page.fill('#opt-origin', 'cn');
+  await page.click('#classify');
+  await page.waitForSelector('#summary:not([hidden])');
+  expect((await values(page, 'C1:N1'))[0]).toEqual([...'HS code 1,Confidence 1,HS code 2,Confidence 2,HS code 3,Confidence 3,Reasoning,Status,Request id'.split(','), 'Duty total', 'Duties', '']);
+  const [requestId] = String((await values(page, 'K2'))[0][0]).split('#');
+  const rec = await recorded(requestId);
+  expect(rec.map((r) => (r as ResultRow & { origin?: string }).origin)).toEqual(['CN', 'CN', 'CN']);
+  const got = await values(page, 'C2:M4');
+  for (let i = 0; i < 3; i++) {
+    const top = rec[i].candidates[0] as ResultRow['candidates'][0] & { duties?: { total_ad_valorem: number | null } };
+    expect(got[i].slice(0, 9)).toEqual(expectedCells(rec[i], `${requestId}#${i + 1}`));
+    if (top?.duties) {
+      expect(got[i][10]).toMatch(/^CN \d{4}-\d{2}-\d{2}: general /);
+      expect(got[i][9]).toBe(top.duties.total_ad_valorem === null ? '' : Math.round(top.duties.total_ad_valorem * 100) / 10000);
+    } else expect(got[i].slice(9)).toEqual(['', '']);
+  }
+  expect(rec.filter((r) => (r.candidates[0] as { duties?: unknown } | undefined)?.duties).length).toBeGreaterThanOrEqual(2); // the laptop and the handbag decide their US lines
+  expect(await formats(page, ['L2', 'M2'])).toEqual(['0.0%', '@']);
+
+  // Origin from a column of the same rows (P: right of the eleven result columns), overwriting.
+  await page.evaluate(`window.__fakeExcel.set('P2', 'CN'); window.__fakeExcel.set('P3', 'vn'); window.__fakeExcel.set('P4', 'ZZ')`);
+  await page.fill('#opt-origin-column', 'P');
+  expect(await page.isChecked('#origin-column')).toBe(true);
+  await page.check('#mode-overwrite');
+  await page.click('#classify');
+  await page.waitForSelector('#confirm:not([hidden])');
+  expect(await page.textContent('#confirm-text')).toMatch(/in the 11 columns beside the selection/);
+  await page.click('#confirm-yes');
+  await waitText(page, '#sum-note', '3 of 3');
+  const [requestId2] = String((await values(page, 'K2'))[0][0]).split('#');
+  expect(requestId2).not.toBe(requestId);
+  const rec2 = (await recorded(requestId2)) as (ResultRow & { origin?: string })[];
+  expect(rec2.map((r) => r.origin ?? null)).toEqual(['CN', 'VN', null]);
+  const got2 = await values(page, 'L2:M4');
+  expect(got2[0][1]).toMatch(/^CN /);
+  if ((rec2[1].candidates[0] as { duties?: unknown }).duties) expect(got2[1][1]).toMatch(/^VN /);
+  expect(got2[2]).toEqual(['', 'origin: "ZZ" is not an ISO 3166-1 alpha-2 country code']);
+  await page.screenshot({ path: path.join(OUT, 'addin-origin.png'), fullPage: true });
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+test('Send corrections: an edited HS code 1 and a row marked confirmed reach the service as feedback; ambiguous numbers and refusals are shown per row', async () => {
+  const { page, errors } = await openPane(browser, svc.url, { sheet: 'Invoices', cells: invoiceSheet(5), selection: 'B1:B6' });
+  await page.fill('#opt-id-column', 'A');
+  await page.click('#classify');
+  await page.waitForSelector('#corrections:not([hidden])');
+  const answers = await checkRows(page, 2, 6, { complete: true });
+  const sent: Record<string, unknown>[] = [];
+  page.on('request', (r) => {
+    if (r.url() === `${svc.url}/api/v1/feedback`) sent.push(r.postDataJSON());
+  });
+  // The analyst corrects row 2 (typed as text, with a dot), confirms row 3, types a code as a number in row 4.
+  const was = String(answers[0].result.candidates[0].code);
+  const corrected = was === '610910' ? '610990' : '610910';
+  await page.evaluate(`window.__fakeExcel.set('C2', '${corrected.slice(0, 4)}.${corrected.slice(4)}'); window.__fakeExcel.set('J3', 'confirmed'); window.__fakeExcel.set('C4', 901.11)`);
+  await page.click('#send-corrections');
+  await waitText(page, '#corrections-result', 'Sent');
+  expect(await page.textContent('#corrections-result')).toBe('Sent 1 correction and 1 confirmation; 1 not sent (see below).');
+  expect(await page.$$eval('#corrections-problems li', (li) => li.map((x) => x.textContent))).toEqual([expect.stringMatching(/^Invoices row 4: HS code 1 holds the number 901\.11: .*ambiguous/)]);
+  const [requestId] = String((await values(page, 'K2'))[0][0]).split('#');
+  expect(sent).toEqual(
+    expect.arrayContaining([
+      { request_id: requestId, row: 1, code: corrected, comment: 'from Excel, Invoices row 2' },
+      { request_id: requestId, row: 2, code: String(answers[1].result.candidates[0].code), comment: 'from Excel, Invoices row 3' },
+    ]),
+  );
+  expect(sent).toHaveLength(2);
+  // The service remembers: the same description now comes back with the analyst's code first.
+  const again = await fetch(`${svc.url}/api/v1/classify`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ rows: [{ description: answers[0].result.description }] }) });
+  const row = ((await again.json()) as { rows: (ResultRow & { memory?: { code: string; verdict: string } })[] }).rows[0];
+  expect(row.memory).toMatchObject({ code: corrected, verdict: 'corrected' });
+  // Pressing again sends nothing new.
+  await page.click('#send-corrections');
+  await waitText(page, '#corrections-result', 'Nothing sent');
+  expect(sent).toHaveLength(2);
+  // A refusal (as the service answers a key without the review role) is shown with the service's message.
+  await page.route(`${svc.url}/api/v1/feedback`, (route) => route.fulfill({ status: 403, json: { error: 'feedback needs an API key with the review role', request_id: 'x' } }));
+  await page.evaluate(`window.__fakeExcel.set('C4', '0901.21')`);
+  await page.click('#send-corrections');
+  await waitText(page, '#corrections-result', 'Nothing sent; 1 refused');
+  expect(await page.$$eval('#corrections-problems li', (li) => li.map((x) => x.textContent))).toEqual(['Invoices row 4 (090121): HTTP 403: feedback needs an API key with the review role']);
+  await page.screenshot({ path: path.join(OUT, 'addin-corrections.png'), fullPage: true });
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
 test('cancel half-way keeps the rows written; Resume finishes; a failed chunk shows why and Retry continues', async () => {
   const n = 2000; // four chunks of 500
   const { page, errors } = await openPane(browser, svc.url, { sheet: 'Invoices', cells: invoiceSheet(n), selection: `B1:B${n + 1}` });
@@ -269,7 +378,7 @@ test('10,000 rows complete: every row written with its status, codes as text, on
   const got = await values(page, `C2:K${n + 1}`);
   expect(got.filter((r) => ['ok', 'review', 'error'].includes(String(r[7]))).length).toBe(n);
   expect(got.every((r) => typeof r[0] === 'string' && /^\d{6}$/.test(r[0] as string))).toBe(true);
-  const ids = [...new Set(got.map((r) => r[8]))];
+  const ids = [...new Set(got.map((r) => String(r[8]).split('#')[0]))]; // id#row
   expect(ids).toHaveLength(20);
   // spot-check a whole chunk against the trail
   await checkRows(page, 4502, 5001, { complete: true });

@@ -64,10 +64,10 @@ describe('addresses and cells', () => {
 
   test('resultCells: codes as strings with leading zeros, confidences rounded to 4 places, reasoning / status / request id guarded', () => {
     const r = row('review', ['010121', '0102290000', '030617'], [0.123456, 0.5, 0.00004], '=HYPERLINK("x") GRI 3(b)');
-    expect(resultCells(r, '-req')).toEqual(['010121', 0.1235, '0102290000', 0.5, '030617', 0, `'=HYPERLINK("x") GRI 3(b)`, 'review', `'-req`]);
-    expect(resultCells(row('ok', ['850760'], [0.9]), 'id1')).toEqual(['850760', 0.9, '', '', '', '', 'GRI 1', 'ok', 'id1']);
-    expect(resultCells(row('error', [], [], '', 'blank description'), 'id1')).toEqual(['', '', '', '', '', '', 'error: blank description', 'error', 'id1']);
-    expect(resultCells(row('error', [], [], '', '@evil'), 'id1')[6]).toBe('error: @evil');
+    expect(resultCells(r, '-req', 3)).toEqual(['010121', 0.1235, '0102290000', 0.5, '030617', 0, `'=HYPERLINK("x") GRI 3(b)`, 'review', `'-req#3`]);
+    expect(resultCells(row('ok', ['850760'], [0.9]), 'id1', 1)).toEqual(['850760', 0.9, '', '', '', '', 'GRI 1', 'ok', 'id1#1']);
+    expect(resultCells(row('error', [], [], '', 'blank description'), 'id1', 2)).toEqual(['', '', '', '', '', '', 'error: blank description', 'error', 'id1#2']);
+    expect(resultCells(row('error', [], [], '', '@evil'), 'id1', 1)[6]).toBe('error: @evil');
   });
 });
 
@@ -142,15 +142,15 @@ describe('writing results', () => {
       row('error', [], [], '', 'blank description'),
       row('ok', ['0101210010'], [0.8]),
     ];
-    await writeChunk(wb.context, d, d.rows.map((r, i) => ({ row: r, result: results[i] })), 'req-1', { writeHeader: true });
+    await writeChunk(wb.context, d, d.rows.map((r, i) => ({ row: r, result: results[i], rowNo: i + 1 })), 'req-1', { writeHeader: true });
     expect(wb.syncs).toBe(1);
     expect(['C1', 'D1', 'E1', 'F1', 'G1', 'H1', 'I1', 'J1', 'K1'].map((a) => wb.get(a))).toEqual([...RESULT_COLUMNS]);
     expect(wb.isBold('C1')).toBe(true);
     const line = (r: number) => Array.from({ length: 9 }, (_, j) => wb.get(`${L(2 + j)}${r}`));
-    expect(line(2)).toEqual(['010121', 0.91, '010129', 0.05, '010130', 0.01, 'GRI 1', 'ok', 'req-1']);
-    expect(line(3)).toEqual(['880610', 0.37, '950300', 0.2, '852580', 0.1, "'-8806.10: GRI 1", 'review', 'req-1']);
-    expect(line(4)).toEqual(['', '', '', '', '', '', 'error: blank description', 'error', 'req-1']);
-    expect(line(5)).toEqual(['0101210010', 0.8, '', '', '', '', 'GRI 1', 'ok', 'req-1']);
+    expect(line(2)).toEqual(['010121', 0.91, '010129', 0.05, '010130', 0.01, 'GRI 1', 'ok', 'req-1#1']);
+    expect(line(3)).toEqual(['880610', 0.37, '950300', 0.2, '852580', 0.1, "'-8806.10: GRI 1", 'review', 'req-1#2']);
+    expect(line(4)).toEqual(['', '', '', '', '', '', 'error: blank description', 'error', 'req-1#3']);
+    expect(line(5)).toEqual(['0101210010', 0.8, '', '', '', '', 'GRI 1', 'ok', 'req-1#4']);
     for (let r = 2; r <= 5; r++) {
       expect(Array.from({ length: 9 }, (_, j) => wb.format(`${L(2 + j)}${r}`))).toEqual(['@', '0.0%', '@', '0.0%', '@', '0.0%', '@', '@', '@']);
     }
@@ -170,7 +170,7 @@ describe('writing results', () => {
     wb.requested.length = 0;
     const todo = d.rows.filter((r) => !r.filled);
     expect(todo.map((r) => r.sheetRow)).toEqual([1, 2, 4, 5]);
-    await writeChunk(wb.context, d, todo.map((r) => ({ row: r, result: row('ok', ['610910'], [0.6]) })), 'r');
+    await writeChunk(wb.context, d, todo.map((r, i) => ({ row: r, result: row('ok', ['610910'], [0.6]), rowNo: i + 1 })), 'r');
     expect(wb.syncs).toBe(1);
     expect(wb.get('C4')).toBe('keep me');
     expect(wb.get('C3')).toBe('610910');
@@ -185,6 +185,85 @@ describe('writing results', () => {
     expect(await selectRows(wb.context, d, [5, 2, 3, 9])).toBe(3);
     expect(wb.selectedAreas).toEqual(['B3:K4', 'B6:K6', 'B10:K10']);
     expect(await selectRows(wb.context, d, [])).toBe(0);
+  });
+});
+
+describe('country of origin', () => {
+  const stack = {
+    origin: 'CN',
+    date: '2026-05-01',
+    duties: [
+      { kind: 'general', heading: '6109.10.00', rate: '16.5%', as_of: { revision: 'HTS 2026 Revision 4', effective: null } },
+      { kind: 'section301', heading: '9903.88.15', rate: '7.5%', as_of: { revision: 'Chapter 99 2026 Revision 6', effective: '2026-04-23' } },
+    ],
+    total_ad_valorem: 24,
+    total_note: null,
+    may_apply: [],
+  };
+  const withStack = (): ResultRow => {
+    const r = row('ok', ['6109100012'], [0.9]);
+    r.candidates[0].duties = stack;
+    return r;
+  };
+
+  test('a fixed country goes on every row; eleven columns: the nine, then the duty total (a percentage) and the duties (text)', async () => {
+    const wb = book(2);
+    const d = await readSelection(wb.context, { header: true, origin: { kind: 'fixed', country: ' cn ' } });
+    expect(d.width).toBe(11);
+    expect(d.rows.map((r) => r.origin)).toEqual(['CN', 'CN']);
+    await writeChunk(wb.context, d, d.rows.map((r, i) => ({ row: r, result: i === 0 ? withStack() : row('review', ['610910'], [0.4]), rowNo: i + 1 })), 'req-12345', { writeHeader: true });
+    expect(['C1', 'K1', 'L1', 'M1', 'N1'].map((a) => wb.get(a))).toEqual(['HS code 1', 'Request id', 'Duty total', 'Duties', undefined]);
+    expect(wb.get('L2')).toBe(0.24);
+    expect(wb.format('L2')).toBe('0.0%');
+    expect(wb.get('M2')).toBe('CN 2026-05-01: general 16.5% + section301 7.5% 9903.88.15; total 24% | as of HTS 2026 Revision 4, Chapter 99 2026 Revision 6 (2026-04-23)');
+    expect(wb.format('M2')).toBe('@');
+    // An HS 6 answer (the US line not decided) has no duty stack: the duty cells stay empty.
+    expect([wb.get('L3'), wb.get('M3')]).toEqual(['', '']);
+    expect(wb.fill('M3')).toBe(REVIEW_FILL);
+    // The selection of review rows spans the eleven columns.
+    await selectRows(wb.context, d, [2]);
+    expect(wb.selectedAreas).toEqual(['B3:M3']);
+  });
+
+  test('without an origin the nine columns are unchanged; a fixed country that is not two letters or not a country is refused', async () => {
+    const wb = book(2);
+    expect((await readSelection(wb.context, { header: true })).width).toBe(9);
+    expect((await readSelection(wb.context, { header: true, origin: { kind: 'none' } })).rows[0].origin).toBeUndefined();
+    await expect(readSelection(wb.context, { header: true, origin: { kind: 'fixed', country: 'China' } })).rejects.toThrow(/Country of origin: "China" is not a two-letter country code/);
+    await expect(readSelection(wb.context, { header: true, origin: { kind: 'fixed', country: 'ZZ' } })).rejects.toThrow(/"ZZ" is not an ISO 3166-1 alpha-2 country code/);
+    await expect(readSelection(wb.context, { header: true, origin: { kind: 'fixed', country: '' } })).rejects.toThrow(/type a two-letter code/);
+    await expect(readSelection(wb.context, { header: true, origin: { kind: 'column', column: '1' } })).rejects.toThrow(/origin column "1" is not a column letter/);
+    await expect(readSelection(wb.context, { header: true, origin: { kind: 'column', column: 'D' } })).rejects.toThrow(/one of the result columns/);
+  });
+
+  test('origin from a column of the same rows: sent with each row; a blank or unknown origin is sent without one and its Duties cell says why', async () => {
+    const wb = book(4);
+    wb.set('A2', 'cn');
+    wb.set('A3', 'ZZ');
+    wb.set('A4', '');
+    wb.set('A5', '=1');
+    const d = await readSelection(wb.context, { header: true, origin: { kind: 'column', column: 'a' } });
+    expect(d.rows.map((r) => r.origin ?? null)).toEqual(['CN', null, null, null]);
+    expect(d.rows[1].originProblem).toMatch(/"ZZ" is not an ISO 3166-1 alpha-2 country code/);
+    expect(d.rows[2].originProblem).toMatch(/blank/);
+    const sent: unknown[] = [];
+    const fetch = (async (_u: string, init: RequestInit) => {
+      const body = JSON.parse(String(init.body)) as { rows: unknown[] };
+      sent.push(...body.rows);
+      return new Response(JSON.stringify({ request_id: 'req-origin', kind: 'classify', created_at: '', country: 'US', row_count: 4, rows: [withStack(), row('ok', ['610910'], [0.9]), row('ok', ['610910'], [0.9]), row('ok', ['610910'], [0.9])] }), { status: 200 });
+    }) as unknown as typeof globalThis.fetch;
+    const run = new ClassifyRun((fn) => fn(wb.context), d, { mode: 'overwrite', country: 'US', client: { fetch } });
+    expect(await run.continue()).toBe('done');
+    expect(sent).toEqual([
+      { description: 'item 1', origin: 'CN' },
+      { description: 'item 2' },
+      { description: 'item 3' },
+      { description: 'item 4' },
+    ]);
+    expect(wb.get('L2')).toBe(0.24);
+    expect(wb.get('M3')).toBe('origin: "ZZ" is not an ISO 3166-1 alpha-2 country code');
+    expect(wb.get('M4')).toMatch(/^origin: blank/);
+    expect(wb.get('M5')).toBe('origin: "=1" is not a two-letter country code (ISO 3166-1 alpha-2, e.g. CN)');
   });
 });
 
@@ -266,7 +345,7 @@ describe('a run: chunks, one sync each, failure and retry, cancel and resume', (
     expect(done).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 95]);
     const idOf = (s: number) => `req-${String(data.rows[s].description).replace(/\D/g, '')}`;
     expect(run.progress.requestIds).toEqual(run.chunks.map(([s]) => idOf(s)));
-    for (const [s, e] of run.chunks) for (let i = s; i < e; i++) expect(wb.get(`K${data.rows[i].sheetRow + 1}`)).toBe(idOf(s));
+    for (const [s, e] of run.chunks) for (let i = s; i < e; i++) expect(wb.get(`K${data.rows[i].sheetRow + 1}`)).toBe(`${idOf(s)}#${i - s + 1}`);
   });
 
   /** A service double that answers per description; fails the given call numbers. */
@@ -314,8 +393,8 @@ describe('a run: chunks, one sync each, failure and retry, cancel and resume', (
     expect(svc.seen).toEqual([10, 4, 10]);
     expect(wb.get('J5')).toBe('ok');
     expect(wb.get('K5')).toBeUndefined(); // skipped row untouched
-    expect(wb.get('K16')).toBe('req-4');
-    expect(wb.get('K26')).toBe('req-3');
+    expect(wb.get('K16')).toBe('req-4#4'); // the 4th row of the second chunk's request
+    expect(wb.get('K26')).toBe('req-3#4');
     expect(run.progress).toMatchObject({ done: 24, ok: 22, review: 2, error: 0, requestIds: ['req-1', 'req-4', 'req-3'] });
     expect(run.needsReview).toEqual([7, 17]); // "item 7" and "item 17" (sheet rows 8 and 18)
     expect(wb.fill('C8')).toBe(REVIEW_FILL);

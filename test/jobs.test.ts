@@ -101,7 +101,7 @@ test('a CSV file job comes back as the reviewed workbook, recorded like a review
   await wb.xlsx.load(res.body as unknown as ArrayBuffer);
   const ws = wb.worksheets[0];
   expect(ws.getRow(1).values).toEqual([undefined, 'Line', 'Description of goods', 'HS code 1', 'Confidence 1', 'HS code 2', 'Confidence 2', 'HS code 3', 'Confidence 3', 'Reasoning', 'Status', 'Request id', 'Qty']);
-  expect(ws.getCell('K2').value).toBe(job.job_id);
+  expect(ws.getCell('K2').value).toBe(`${job.job_id}#1`); // the request and the row within it
   const recorded = (await request(app).get(`${API}/classifications/${job.job_id}`).expect(200)).body;
   expect(recorded.rows).toHaveLength(40);
   expect(recorded.rows[0].id).toBe('1');

@@ -153,7 +153,7 @@ describe('review of the mixed supplier invoice (title block, header on row 4, fo
       const reasoning = row.getCell(at + 6).value;
       expect(reasoning).toBe(stored.status === 'error' ? stored.error : stored.reasoning.summary);
       expect(row.getCell(at + 7).value).toBe(stored.status);
-      expect(row.getCell(at + 8).value).toBe(res.requestId);
+      expect(row.getCell(at + 8).value).toBe(`${res.requestId}#${k + 1}`); // the request and the row within it, for feedback
       for (let i = 0; i < RESULT_COLUMNS.length; i++) {
         const v = row.getCell(at + i).value;
         if (typeof v === 'string') expect(v).not.toMatch(FORMULA_START);
@@ -180,7 +180,7 @@ describe('review of the mixed supplier invoice (title block, header on row 4, fo
     expect(ours!.rules[1]).toMatchObject({ type: 'expression', formulae: ['$K5="error"'] });
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 4 });
     const widths = [4, 5, 10, 11, 12].map((c) => ws.getColumn(c).width);
-    expect(widths).toEqual([11, 12, 70, 10, 38]);
+    expect(widths).toEqual([11, 12, 70, 10, 42]);
     expect(ws.pageSetup).toMatchObject({ orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '4:4' });
   });
 
@@ -230,6 +230,90 @@ describe('review of the mixed supplier invoice (title block, header on row 4, fo
       expect(r[4]).toBe(ws.getCell(`K${target}`).value);
     }
     expect(sum.pageSetup).toMatchObject({ orientation: 'landscape', fitToWidth: 1 });
+  });
+});
+
+describe('review with a country of origin: the duty columns beside the others', () => {
+  const input = path.join(dir, 'origins.xlsx');
+  const descriptions = ['laptop computer 14 inch', 'womens leather handbag', 'stainless steel hex bolts M8 x 40', 'fresh bananas']; // the first two decide their US line
+  beforeAll(async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Lines');
+    ws.addRow(['Line', 'Description', 'Origin', 'Qty']);
+    ws.addRow(['L1', descriptions[0], 'CN', 10]);
+    ws.addRow(['L2', descriptions[1], 'cn', 5]);
+    ws.addRow(['L3', descriptions[2], 'ZZ', 1]); // not a country
+    ws.addRow(['L4', descriptions[3], '', 2]); // no origin given
+    await wb.xlsx.writeFile(input);
+  });
+
+  test('--origin-column: duty total (a percentage) and duties (text) after the request id; a bad or blank origin is an error row; recorded with the duty data version', async () => {
+    const output = path.join(dir, 'origins-reviewed.xlsx');
+    const res = await review({ input, column: 'Description', idColumn: 'Line', country: 'US', originColumn: 'Origin', date: '2026-05-01', output });
+    const ws = (await readBook(output)).getWorksheet('Lines')!;
+    const at = res.firstResultCol;
+    expect(at).toBe(3);
+    expect([...Array(11).keys()].map((i) => ws.getRow(1).getCell(at + i).value)).toEqual([...RESULT_COLUMNS, 'Duty total', 'Duties']);
+    // The columns after the inserted ones moved by eleven: Origin and Qty.
+    expect(ws.getRow(1).getCell(at + 11).value).toBe('Origin');
+    expect(ws.getRow(2).getCell(at + 12).value).toBe(10);
+    const store = new SqliteStore(auditFile);
+    const stored = await store.getRequest(res.requestId);
+    await store.close();
+    const head = JSON.parse(stored!.head);
+    expect(head).toMatchObject({ country: 'US', origin: null, entry_date: '2026-05-01', versions: { ...opened.versions, duties: expect.stringMatching(/^[0-9a-f]{8,}/) } });
+    const rows = stored!.rows.map((r) => JSON.parse(r));
+    expect(rows.map((r) => r.status === 'error')).toEqual([false, false, true, true]);
+    expect(rows[2].error).toMatch(/origin/i);
+    expect(rows[2].error).toMatch(/ZZ/);
+    expect(rows[3].error).toMatch(/origin: blank/);
+    expect(res.counts.error).toBe(2);
+    for (const k of [0, 1]) {
+      const r = ws.getRow(k + 2);
+      const top = rows[k].candidates[0];
+      expect(rows[k].origin).toBe('CN');
+      const total = r.getCell(at + 9);
+      const line = r.getCell(at + 10);
+      expect(total.numFmt).toBe('0.0%');
+      expect(line.numFmt).toBe('@');
+      expect(top.code).toMatch(/^\d{10}$/);
+      expect(top.duties).toBeDefined();
+      expect(typeof line.value).toBe('string');
+      expect(line.value).toMatch(/^CN 2026-05-01: general /);
+      expect(line.value).toMatch(/as of /);
+      expect(line.value).not.toMatch(FORMULA_START);
+      if (top.duties.total_ad_valorem !== null) expect(total.value).toBeCloseTo(top.duties.total_ad_valorem / 100, 6);
+      else expect(total.value).toBeNull();
+    }
+    for (const k of [2, 3]) {
+      const r = ws.getRow(k + 2);
+      expect(r.getCell(at + 7).value).toBe('error');
+      expect(r.getCell(at + 6).value).toBe(rows[k].error);
+      expect(r.getCell(at + 9).value).toBeNull();
+      expect(r.getCell(at + 10).value).toBeNull();
+    }
+    const sum = (await readBook(output)).getWorksheet(SUMMARY_SHEET)!;
+    const facts = new Map<string, unknown>();
+    sum.eachRow((row) => facts.set(String(row.getCell(1).value), row.getCell(2).value));
+    expect(facts.get('Country of origin')).toBe('from column "Origin"');
+    expect(facts.get('Entry date (duties)')).toBe('2026-05-01');
+    expect(facts.get('Duty data version')).toBe(head.versions.duties);
+  });
+
+  test('--origin CN for every row; without an origin the nine columns stay as they were; an unknown --origin or one without --country US is refused before anything runs', async () => {
+    const output = path.join(dir, 'origins-fixed.xlsx');
+    const res = await review({ input, column: 'Description', country: 'US', origin: 'CN', output });
+    const ws = (await readBook(output)).getWorksheet('Lines')!;
+    expect(ws.getRow(1).getCell(res.firstResultCol + 10).value).toBe('Duties');
+    expect(res.counts.error).toBe(0);
+    const plain = path.join(dir, 'origins-plain.xlsx');
+    const res2 = await review({ input, column: 'Description', country: 'US', output: plain });
+    const ws2 = (await readBook(plain)).getWorksheet('Lines')!;
+    expect(ws2.getRow(1).getCell(res2.firstResultCol + 9).value).toBe('Origin');
+    await expect(review({ input, column: 'Description', country: 'US', origin: 'XX', output: path.join(dir, 'never.xlsx') })).rejects.toThrow(/--origin/);
+    await expect(review({ input, column: 'Description', origin: 'CN', output: path.join(dir, 'never.xlsx') })).rejects.toThrow(/--country US/);
+    await expect(review({ input, column: 'Description', country: 'US', originColumn: 'Country', output: path.join(dir, 'never.xlsx') })).rejects.toThrow(/Column "Country" not found/);
+    expect(fs.existsSync(path.join(dir, 'never.xlsx'))).toBe(false);
   });
 });
 
@@ -308,7 +392,7 @@ test('big sheets are written row by row with the streaming writer: the same cell
         n++;
         if (cell.type === ExcelJS.ValueType.Formula) expect([o.formula, o.result]).toEqual([cell.formula, cell.result]);
         else if (wa.name === SUMMARY_SHEET && /^\d{4}-\d\d-\d\d /.test(String(cell.value))) expect(typeof o.value).toBe('string'); // reviewed-at time
-        else if (!(typeof cell.value === 'string' && UUID.test(cell.value))) expect(o.value).toEqual(cell.value); // request ids differ
+        else if (!(typeof cell.value === 'string' && UUID.test(cell.value.split('#')[0]))) expect(o.value).toEqual(cell.value); // request ids differ
         expect([o.numFmt, o.font, o.fill, o.border, o.alignment]).toEqual([cell.numFmt, cell.font, cell.fill, cell.border, cell.alignment]);
         expect(o.dataValidation).toEqual(cell.dataValidation);
       });

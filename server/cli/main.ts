@@ -4,6 +4,7 @@
 //   hs-classify duties --code 6109100012 --origin CN [--date YYYY-MM-DD]   the US duty stack of a line (JSON)
 //   (classify and review take --origin XX or --origin-column NAME, with --country US, to add the duty stack)
 //   hs-classify learn --input FILE --column DESC --code-column CODE [--id-column ID]   import company examples
+//   hs-classify feedback --input REVIEWED.xlsx [--sheet NAME] --url URL [--key KEY]   send the corrections of a reviewed workbook
 //   hs-classify build      train the model into the cache (what the first start would do)
 //   hs-classify audit verify [--store FILE] [--checkpoints FILE --public-key FILE]   check the audit trail's hash chain
 //     (SQLITE_PATH or DATABASE_URL) and its signed checkpoints; exit 3 when it does not verify
@@ -21,6 +22,7 @@ import { runReview } from '../review/run';
 import { prepareDuties, runDuties, withDuties, type DutyCliOptions } from '../duties/cli';
 import { DUTY_COLUMNS } from '../duties/apply';
 import { localCompanyExamples, runLearn, storeEnv, type LearnOptions } from './learn';
+import { runFeedback } from './feedback';
 
 /** Exit code of `audit verify` when the trail does not verify. */
 export { EXIT_CHAIN_BROKEN };
@@ -120,6 +122,7 @@ function dutyOptions(cmd: Command): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
   const program = new Command('hs-classify')
     .description('Classify invoice descriptions into HS 2022 codes with confidences and supporting examples.')
     .exitOverride();
@@ -143,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--steel-pour-country <iso2>', 'where the steel was melted and poured (Section 232)')
     .option('--aluminum-smelt-country <iso2>', 'where the aluminum was smelted and cast (Section 232)')
     .action((o: { code: string; origin: string; date?: string; steelPourCountry?: string; aluminumSmeltCountry?: string }) => runDuties(o, (s) => process.stdout.write(s)));
-  program
+  const review = program
     .command('review')
     .description('classify a supplier workbook (or CSV) into a reviewable, printable copy: result columns beside the descriptions, a Summary sheet, recorded in the audit trail')
     .argument('<input>', 'the supplier file (.xlsx, .xlsm, .csv); never modified')
@@ -152,9 +155,22 @@ export async function main(argv: string[]): Promise<number> {
     .option('--id-column <name>', 'a column whose values identify the rows in the audit trail (default: the data row number)')
     .addOption(new Option('--country <code>', 'also choose the national line: US (HTS 10-digit) or EU (CN 8-digit)').choices(['US', 'EU']))
     .requiredOption('--output <file>', 'the reviewed copy (.xlsx)')
-    .option('--company-examples', 'consult the company examples imported with `learn` (in the audit store the review is recorded in)')
-    .action(async (input: string, o: { column: string; sheet?: string; idColumn?: string; country?: Country; output: string; companyExamples?: boolean }) => {
-      await runReview({ input, ...o, log });
+    .option('--company-examples', 'consult the company examples imported with `learn` (in the audit store the review is recorded in)');
+  dutyOptions(review).action(async (input: string, o: { column: string; sheet?: string; idColumn?: string; country?: Country; output: string; companyExamples?: boolean } & DutyCliOptions) => {
+    await runReview({ input, ...o, log });
+  });
+  program
+    .command('feedback')
+    .description(
+      'send the corrections of a workbook written by `review` or the add-in to the service (POST /api/v1/feedback): every row whose HS code 1 ' +
+        'differs from what was written, or whose Status says "confirmed" (or ✓); exit 4 when any row was refused or could not be read',
+    )
+    .requiredOption('--input <file>', 'the reviewed workbook (.xlsx)')
+    .option('--sheet <name>', 'the worksheet (default: the first with the result columns)')
+    .requiredOption('--url <url>', 'the classification service, e.g. https://localhost:3000')
+    .option('--key <key>', 'API key with the review role (default: the API_KEY environment variable)')
+    .action(async (o: { input: string; sheet?: string; url: string; key?: string }) => {
+      exitCode = await runFeedback({ ...o, key: o.key ?? (process.env.API_KEY || undefined) });
     });
   program
     .command('learn')
@@ -176,7 +192,6 @@ export async function main(argv: string[]): Promise<number> {
       const { versions, timings } = openEngine({ log });
       log(`model ${versions.model} ready in ${(timings.modelMs / 1000).toFixed(1)} s${timings.fromCache ? ' (already cached)' : ''}`);
     });
-  let exitCode = 0;
   registerAuditCommands(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv);

@@ -3,7 +3,10 @@
 // the signature reclassify compares.
 import type { DutyData } from './load';
 import { checkDate, dutyStack, type DutyStack } from './stack';
+import { dutyLine, dutyTotal } from '../../addin/columns';
 export { checkOrigin, DutyInputError } from './stack';
+// The cells are formatted in addin/columns.ts, so the add-in writes the same text as the CLI and review.
+export { dutyTotal, dutyLine };
 
 export interface DutyOptions {
   origin: string;
@@ -32,33 +35,6 @@ export function addDuties<R extends RowLike>(d: DutyData, row: R, o: DutyOptions
     return { ...c, duties: dutyStack(d, { code: c.code, origin: o.origin, date, steel_pour_country: o.steel_pour_country, aluminum_smelt_country: o.aluminum_smelt_country }) };
   });
   return { ...row, origin: o.origin, entry_date: date, candidates };
-}
-
-/** The first candidate's total ad valorem duty as a fraction (0.34 for 34%), or null when there is none or it cannot be summed. */
-export function dutyTotal(row: RowLike): number | null {
-  const s = row.candidates[0]?.duties;
-  return s && s.total_ad_valorem !== null ? Math.round(s.total_ad_valorem * 100) / 10000 : null;
-}
-
-/** Longest text written into one spreadsheet cell (Excel's limit is 32,767 characters). */
-const CELL_MAX = 32_000;
-
-/** The first candidate's duty stack on one line: the parts, the conditional ones, what is not covered, the as-of. */
-export function dutyLine(row: RowLike): string {
-  const s = row.candidates[0]?.duties;
-  if (!s) return '';
-  const parts = s.duties.map((x) => `${x.kind} ${x.rate}${x.kind === 'general' || x.kind === 'special' || x.kind === 'column2' ? '' : ` ${x.heading}`}`);
-  const total = s.total_ad_valorem !== null ? `total ${s.total_ad_valorem}%` : (s.total_note ?? '');
-  const may = s.may_apply.map((m) => `${m.heading} ${m.rate} (${m.condition.replace(/^may apply: /, '')})`);
-  const asOf = [...new Set(s.duties.map((x) => `${x.as_of.revision}${x.as_of.effective ? ` (${x.as_of.effective})` : ''}`))];
-  const text = [
-    `${s.origin} ${s.date}: ${parts.join(' + ')}; ${total}`,
-    may.length ? `may apply: ${may.join('; ')}` : '',
-    `as of ${asOf.join(', ')}`,
-  ]
-    .filter(Boolean)
-    .join(' | ');
-  return text.length > CELL_MAX ? `${text.slice(0, CELL_MAX - 1)}…` : text;
 }
 
 /** What reclassify compares: for each candidate, its duty parts (kind, heading, rate) and the conditional ones. */

@@ -24,14 +24,18 @@ export function runDuties(o: { code: string; origin: string; date?: string; stee
   }
 }
 
+/** The checked duty options of a run: the data, the fixed origin (or null with an origin column) and the other options. */
+export interface CheckedDuties {
+  data: DutyData;
+  origin: string | null;
+  options: Omit<DutyOptions, 'origin'>;
+}
+
 /**
- * Prepares the duties of a classify/review run: checks the options (an origin needs the US lines), loads the data and
- * reads the origin column when one is named. Returns null when no origin was asked for. Per-row origins are read with
- * the same reader as the descriptions, so they line up row for row.
+ * Checks the duty options of a classify/review run (an origin needs the US lines; a bad origin, date or country
+ * fails the run, not every row) and loads the data. Returns null when no origin was asked for.
  */
-export async function prepareDuties(
-  o: DutyCliOptions & { country?: string; input: string; idColumn?: string; sheet?: string },
-): Promise<{ data: DutyData; origin: string | null; origins: (string | null)[]; options: Omit<DutyOptions, 'origin'> } | null> {
+export function checkDutyOptions(o: DutyCliOptions & { country?: string }): CheckedDuties | null {
   if (!o.origin && !o.originColumn) {
     if (o.date || o.steelPourCountry || o.aluminumSmeltCountry) throw new InputError('--date, --steel-pour-country and --aluminum-smelt-country need --origin or --origin-column');
     return null;
@@ -48,12 +52,24 @@ export async function prepareDuties(
     }
   };
   const origin = o.origin ? (rethrow(() => checkOrigin(data, o.origin!)) as string) : null;
-  // Check the other options once, so a bad date fails the run instead of every row.
   const date = rethrow(() => checkDate(o.date)) as string;
   rethrow(() => [checkCountry(data, 'steel_pour_country', o.steelPourCountry), checkCountry(data, 'aluminum_smelt_country', o.aluminumSmeltCountry)]);
+  return { data, origin, options: { date, steel_pour_country: o.steelPourCountry, aluminum_smelt_country: o.aluminumSmeltCountry } };
+}
+
+/** Checked duty options with the per-row origins (row i of `origins` goes with row i of the descriptions). */
+export type PreparedDuties = CheckedDuties & { origins: (string | null)[] };
+
+/**
+ * Prepares the duties of a classify run: checkDutyOptions, then the origin column when one is named. Per-row origins
+ * are read with the same reader as the descriptions, so they line up row for row.
+ */
+export async function prepareDuties(o: DutyCliOptions & { country?: string; input: string; idColumn?: string; sheet?: string }): Promise<PreparedDuties | null> {
+  const checked = checkDutyOptions(o);
+  if (!checked) return null;
   // The origin column is read on its own (one short value per row); row i of it goes with row i of the descriptions.
   const origins = o.originColumn ? (await readRows(o.input, { column: o.originColumn, idColumn: o.idColumn, sheet: o.sheet })).map((r) => r.description) : [];
-  return { data, origin, origins, options: { date, steel_pour_country: o.steelPourCountry, aluminum_smelt_country: o.aluminumSmeltCountry } };
+  return { ...checked, origins };
 }
 
 interface Row {
@@ -66,7 +82,7 @@ interface Row {
 }
 
 /** The row with its duties; a row whose origin is blank or unknown becomes an error row saying so. */
-export function withDuties<R extends Row>(p: NonNullable<Awaited<ReturnType<typeof prepareDuties>>>, row: R, i: number): R {
+export function withDuties<R extends Row>(p: PreparedDuties, row: R, i: number): R {
   if (row.status === 'error') return row;
   const given = p.origin ?? p.origins[i] ?? null;
   if (!given) return { ...row, status: 'error', candidates: [], error: 'origin: blank (the origin column has no value on this row)' };

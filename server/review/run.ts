@@ -26,13 +26,13 @@ import { CompanyExampleSet } from '../memory/examples';
 import type { ClassificationResult, Country, RowStatus } from '../types';
 import { loadWorkbook, locate, cellText } from './load';
 import { colName, quoteSheet, shiftFormula, shiftRange } from './refs';
-import { RESULT_COLUMNS } from '../../addin/columns';
+import { DUTY_RESULT_COLUMNS, dutyLine, dutyTotal, RESULT_COLUMNS, requestCell, STATUS_AT } from '../../addin/columns';
+import { checkDutyOptions, withDuties, type CheckedDuties, type DutyCliOptions } from '../duties/cli';
 
 export { RESULT_COLUMNS };
 
-const WIDTHS = [11, 12, 11, 12, 11, 12, 70, 10, 38];
-/** Offsets (0-based) within RESULT_COLUMNS. */
-const STATUS_AT = 7;
+const WIDTHS = [11, 12, 11, 12, 11, 12, 70, 10, 42, 11, 80];
+/** Offset (0-based) within RESULT_COLUMNS of the reasoning. */
 const REASONING_AT = 6;
 
 /** Audit rows staged per batch while classifying (bounds what is held in memory). */
@@ -44,7 +44,7 @@ export const SUMMARY_SHEET = 'Summary';
 export const REVIEW_FILL = 'FFFFE699'; // light amber
 export const ERROR_FILL = 'FFF8CBAD'; // light red
 
-export interface ReviewOptions {
+export interface ReviewOptions extends DutyCliOptions {
   input: string;
   column: string;
   output: string;
@@ -93,6 +93,8 @@ interface Pending {
   id: string | number;
   description: string | null;
   problem?: string;
+  /** The origin column's text on this row (with --origin-column). */
+  origin?: string | null;
 }
 
 const round4 = (c: number) => Math.round(c * 10000) / 10000;
@@ -104,6 +106,9 @@ interface Cells {
   confs: number[];
   reasoning: string;
   status: RowStatus;
+  /** With an origin: the first candidate's total duty (fraction) and its parts on one line. */
+  dutyTotal?: number | null;
+  duties?: string;
 }
 
 /** A row under a description cell merged down from an earlier row: not classified again, marked as part of the merge. */
@@ -123,7 +128,7 @@ function mergedFrom(cell: ExcelJS.Cell, n: number): number | null {
  * The rows to classify: every non-empty row under the header. A description cell merged over several rows is one
  * description: classified once, on the first row of the merge; the other rows it covers are listed in `merged`.
  */
-function collectRows(ws: ExcelJS.Worksheet, headerRow: number, descCol: number, idCol: number | null): { pending: Pending[]; merged: MergedRow[] } {
+function collectRows(ws: ExcelJS.Worksheet, headerRow: number, descCol: number, idCol: number | null, originCol: number | null): { pending: Pending[]; merged: MergedRow[] } {
   const pending: Pending[] = [];
   const merged: MergedRow[] = [];
   ws.eachRow({ includeEmpty: false }, (row, n) => {
@@ -141,12 +146,14 @@ function collectRows(ws: ExcelJS.Worksheet, headerRow: number, descCol: number, 
     const raw = cellText(row.getCell(descCol).value);
     const idText = idCol ? cellText(row.getCell(idCol).value) : null;
     const id = idText && idText.trim() ? idText.trim() : n - headerRow;
-    if (raw === null) pending.push({ row: n, id, description: null, problem: 'unreadable description (formula without a saved result, or a cell error)' });
+    const origin = originCol ? (cellText(row.getCell(originCol).value)?.trim() || null) : undefined;
+    const at = origin === undefined ? {} : { origin };
+    if (raw === null) pending.push({ row: n, id, description: null, problem: 'unreadable description (formula without a saved result, or a cell error)', ...at });
     else {
       const d = cleanDescription(raw);
-      if (!d) pending.push({ row: n, id, description: null, problem: 'blank description' });
-      else if (tooLong(d)) pending.push({ row: n, id, description: null, problem: tooLong(d)! });
-      else pending.push({ row: n, id, description: d });
+      if (!d) pending.push({ row: n, id, description: null, problem: 'blank description', ...at });
+      else if (tooLong(d)) pending.push({ row: n, id, description: null, problem: tooLong(d)!, ...at });
+      else pending.push({ row: n, id, description: d, ...at });
     }
   });
   return { pending, merged };
@@ -158,6 +165,8 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   assertDistinctPaths(o.input, o.output);
   const outDir = path.dirname(path.resolve(o.output));
   if (!fs.existsSync(outDir)) throw new InputError(`Output directory does not exist: ${outDir}`);
+  // The duty options (origin, origin column, date) are checked before anything is read or classified.
+  const duties: CheckedDuties | null = checkDutyOptions(o);
 
   // 1. Read the rows (and fail early on a bad file). The workbook is let go before classifying: a heap of
   //    millions of cell objects makes every garbage collection during classification slow.
@@ -169,7 +178,9 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   {
     const { wb } = await loadWorkbook(o.input);
     const { ws, headerRow, descCol, idCol } = locate(wb, o.input, o);
-    ({ pending, merged } = collectRows(ws, headerRow, descCol, idCol));
+    // The origin column is looked for in the same header row as the description column (locate's column lookup).
+    const originCol = o.originColumn ? locate(wb, o.input, { column: o.column, sheet: o.sheet, idColumn: o.originColumn }).idCol : null;
+    ({ pending, merged } = collectRows(ws, headerRow, descCol, idCol, originCol));
     sheetName = ws.name;
     headerRowRead = headerRow;
     if (pending.length === 0) throw new InputError(`Worksheet "${ws.name}" in ${o.input} has a header row but no data rows under it`);
@@ -188,6 +199,7 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   const counts: Record<RowStatus, number> = { ok: 0, review: 0, error: 0 };
   const chapters = new Map<string, number>();
   const cells: Cells[] = new Array(pending.length);
+  const prepared = duties ? { ...duties, origins: pending.map((p) => p.origin ?? null) } : null;
   let info: EngineInfo;
   let audit: string | null = null;
   let store: AuditStore | null = null;
@@ -217,14 +229,17 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
     let k = 0;
     let batch: string[] = [];
     for await (const { item: p, result } of classifyStream(classifier, pending, (x) => x.description, { country: o.country, ...(company ? { options: { company } } : {}) })) {
-      const r: ClassificationResult = result ?? { status: 'error', candidates: [], error: p.problem ?? 'unreadable description' };
-      if (staged) batch.push(JSON.stringify({ id: p.id, description: p.description, ...r }));
+      const classified: ClassificationResult = result ?? { status: 'error', candidates: [], error: p.problem ?? 'unreadable description' };
+      // With an origin, the row gets its duty stack (or becomes an error row naming a blank or unknown origin).
+      const r = prepared ? withDuties(prepared, { id: p.id, description: p.description, ...classified }, k) : { id: p.id, description: p.description, ...classified };
+      if (staged) batch.push(JSON.stringify(r));
       const top3 = r.candidates.slice(0, 3);
       cells[k++] = {
         codes: top3.map((c) => String(c.code || c.hs6)),
         confs: top3.map((c) => round4(c.confidence)),
         reasoning: r.status === 'error' ? (r.error ?? 'error') : (r.reasoning?.summary ?? ''),
         status: r.status,
+        ...(prepared ? { dutyTotal: dutyTotal(r), duties: dutyLine(r) } : {}),
       };
       counts[r.status]++;
       if (top3[0]) chapters.set(top3[0].hs6.slice(0, 2), (chapters.get(top3[0].hs6.slice(0, 2)) ?? 0) + 1);
@@ -252,7 +267,8 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
     // The engines' memory is given back before the workbook is read again.
     await own?.close();
   }
-  const { versions } = info;
+  // The duty data's content hash joins the recorded versions when the rows carry duties (as the service records it).
+  const versions = duties ? { ...info.versions, duties: duties.data.version } : info.versions;
   const classifyS = (performance.now() - t1) / 1000;
   log(`classified in ${classifyS.toFixed(1)} s (resident memory ${rssMb()})`);
 
@@ -265,6 +281,7 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
         created_at: createdAt,
         versions,
         country: o.country ?? null,
+        ...(duties ? { origin: duties.origin, entry_date: duties.options.date } : {}),
         row_count: staged.rows,
         source: { via: 'hs-classify review', file: path.basename(o.input), sheet: sheetName, column: o.column, header_row: headerRowRead },
       };
@@ -291,16 +308,17 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   const { wb } = await loadWorkbook(o.input);
   const { ws, headerRow, descCol } = locate(wb, o.input, o);
   const at = descCol + 1;
-  const width = RESULT_COLUMNS.length;
+  const columns: readonly string[] = duties ? [...RESULT_COLUMNS, ...DUTY_RESULT_COLUMNS] : RESULT_COLUMNS;
+  const width = columns.length;
   insertColumns(wb, ws, at, width);
   const headerStyle = ws.getRow(headerRow).getCell(descCol).style;
-  RESULT_COLUMNS.forEach((name, i) => {
+  columns.forEach((name, i) => {
     const c = ws.getRow(headerRow).getCell(at + i);
     c.value = formulaSafe(name);
     c.style = { ...headerStyle, font: { ...(headerStyle.font ?? {}), bold: true }, numFmt: '@' };
     ws.getColumn(at + i).width = WIDTHS[i];
   });
-  pending.forEach((p, k) => writeResult(ws.getRow(p.row), at, cells[k], requestId));
+  pending.forEach((p, k) => writeResult(ws.getRow(p.row), at, cells[k], requestId, k + 1));
   for (const m of merged) {
     const rc = ws.getRow(m.row).getCell(at + REASONING_AT);
     rc.value = formulaSafe(`part of the merged description classified in row ${m.first}`);
@@ -336,6 +354,7 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
     createdAt,
     versions,
     country: o.country,
+    duties: duties ? { origin: duties.origin ?? `from column "${o.originColumn}"`, date: duties.options.date!, version: duties.data.version } : null,
     audit,
     counts,
     chapters,
@@ -362,8 +381,12 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   return { requestId, output: target, sheet: ws.name, rows: pending.length, counts, audit, firstResultCol: at, headerRow, timings: { loadS: readS, classifyS, writeS } };
 }
 
-/** Writes one row's result cells: codes as text, confidences as percentages, every text formula-safe. */
-function writeResult(row: ExcelJS.Row, at: number, r: Cells, requestId: string): void {
+/**
+ * Writes one row's result cells: codes as text, confidences as percentages, every text formula-safe. The request id
+ * cell is `id#row` (row = the row's number within the recorded request, for feedback); with an origin, the duty
+ * total (a percentage) and the duty parts follow.
+ */
+function writeResult(row: ExcelJS.Row, at: number, r: Cells, requestId: string, rowNo: number): void {
   for (let i = 0; i < 3; i++) {
     const code = row.getCell(at + 2 * i);
     const conf = row.getCell(at + 2 * i + 1);
@@ -379,8 +402,15 @@ function writeResult(row: ExcelJS.Row, at: number, r: Cells, requestId: string):
   sc.value = formulaSafe(r.status);
   sc.numFmt = '@';
   const ic = row.getCell(at + STATUS_AT + 1);
-  ic.value = formulaSafe(requestId);
+  ic.value = formulaSafe(requestCell(requestId, rowNo));
   ic.numFmt = '@';
+  if (r.duties === undefined) return;
+  const dt = row.getCell(at + RESULT_COLUMNS.length);
+  dt.value = r.dutyTotal ?? null;
+  dt.numFmt = '0.0%';
+  const dl = row.getCell(at + RESULT_COLUMNS.length + 1);
+  dl.value = r.duties ? formulaSafe(r.duties) : null;
+  dl.numFmt = '@';
 }
 
 type Sheetish = ExcelJS.Worksheet & {
@@ -444,6 +474,7 @@ interface SummaryInput {
   createdAt: string;
   versions: EngineInfo['versions'];
   country?: Country;
+  duties: { origin: string; date: string; version: string } | null;
   audit: string | null;
   counts: Record<RowStatus, number>;
   chapters: Map<string, number>;
@@ -476,6 +507,13 @@ function addSummary(wb: ExcelJS.Workbook, s: SummaryInput): ExcelJS.Worksheet {
     ['Data version', s.versions.data],
     ['Config version', s.versions.config],
     ['Rules version', s.versions.rules],
+    ...(s.duties
+      ? ([
+          ['Country of origin', s.duties.origin],
+          ['Entry date (duties)', s.duties.date],
+          ['Duty data version', s.duties.version],
+        ] as Array<[string, string]>)
+      : []),
   ];
   for (const [k, v] of facts) {
     const r = sum.addRow([text(k), text(v)]);
@@ -497,7 +535,7 @@ function addSummary(wb: ExcelJS.Workbook, s: SummaryInput): ExcelJS.Worksheet {
   const meaning: Record<RowStatus, string> = {
     ok: 'confident enough to use after a spot check',
     review: 'needs an analyst: best confidence under the threshold',
-    error: 'no classifiable description (blank, unreadable or too long)',
+    error: s.duties ? 'no classifiable description (blank, unreadable or too long), or a blank or unknown origin' : 'no classifiable description (blank, unreadable or too long)',
   };
   for (const st of ['ok', 'review', 'error'] as const) {
     const r = sum.addRow([st, text(meaning[st]), s.counts[st], total ? s.counts[st] / total : 0]);

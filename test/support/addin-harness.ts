@@ -12,6 +12,7 @@ import { openEngine, type OpenedEngine } from '../../server/engine';
 import { createApp } from '../../server/service/app';
 import type { RowClassifier } from '../../server/pool';
 import { SqliteStore } from '../../server/audit/sqlite';
+import type { DutyData } from '../../server/duties/load';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -41,7 +42,12 @@ export interface Service {
  * The real service on 127.0.0.1 (any free port), serving staticDir; classifying on `classifier` (e.g. a worker
  * pool, as the service runs; default this thread), which close() closes.
  */
-export async function startService(staticDir: string, opened: OpenedEngine = openEngine(), classifier?: RowClassifier): Promise<Service> {
+export async function startService(
+  staticDir: string,
+  opened: OpenedEngine = openEngine(),
+  classifier?: RowClassifier,
+  extra: { duties?: DutyData; apiKeys?: string[] } = {},
+): Promise<Service> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-addin-'));
   const store = new SqliteStore(path.join(dir, 'audit.sqlite'));
   const app = createApp({
@@ -49,7 +55,8 @@ export async function startService(staticDir: string, opened: OpenedEngine = ope
     versions: opened.versions,
     classifier,
     store,
-    config: { apiKeys: [], allowedOrigins: [], rateLimit: { windowMs: 60_000, limit: 1_000_000 }, staticDir },
+    duties: extra.duties,
+    config: { apiKeys: extra.apiKeys ?? [], allowedOrigins: [], rateLimit: { windowMs: 60_000, limit: 1_000_000 }, staticDir },
     logger: pino({ level: 'warn' }),
   });
   const server = http.createServer(app);
