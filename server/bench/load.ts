@@ -1,5 +1,7 @@
 // npm run bench:load: autocannon against the real service on 127.0.0.1: requests/s and latency percentiles for
-// single-row and 500-row batches, 50 connections for 30 s each. Writes reports/bench-load.json.
+// single-row and 500-row batches, 50 connections for 30 s each, and meanwhile how long GET /api/v1/health takes
+// (one probe at a time, every 50 ms: is the event loop free while batches are classified?). Writes
+// reports/bench-load.json.
 //
 // By default it starts the service itself (plain http, a throw-away SQLite audit file, no rate limit in the way)
 // and stops it at the end. BENCH_URL=http://127.0.0.1:PORT benchmarks an already running service instead
@@ -49,8 +51,41 @@ function startService(dir: string): Promise<{ url: string; child: ChildProcess }
   });
 }
 
+const pct = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+
+/** Probes /api/v1/health one request at a time until `stop()`; the latencies in ms. */
+function healthProbe(url: string, headers: Record<string, string>): { stop: () => Promise<{ probes: number; p50: number; p99: number; max: number; failed: number }> } {
+  const times: number[] = [];
+  let failed = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      try {
+        const r = await fetch(`${url}/api/v1/health`, { headers });
+        await r.arrayBuffer();
+        if (!r.ok) failed++;
+      } catch {
+        failed++;
+      }
+      times.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      const sorted = times.sort((a, b) => a - b);
+      const r1 = (x: number) => Math.round(x * 10) / 10;
+      return { probes: sorted.length, p50: r1(pct(sorted, 0.5)), p99: r1(pct(sorted, 0.99)), max: r1(sorted[sorted.length - 1] ?? NaN), failed };
+    },
+  };
+}
+
 async function scenario(url: string, name: string, rows: number, headers: Record<string, string>) {
   process.stderr.write(`${name}: ${CONNECTIONS} connections, ${DURATION} s ...\n`);
+  const probe = healthProbe(url, headers);
   const r = await autocannon({
     url: `${url}/api/v1/classify`,
     method: 'POST',
@@ -60,6 +95,7 @@ async function scenario(url: string, name: string, rows: number, headers: Record
     duration: DURATION,
     timeout: 300,
   });
+  const health = await probe.stop();
   const result = {
     name,
     rows_per_request: rows,
@@ -72,10 +108,12 @@ async function scenario(url: string, name: string, rows: number, headers: Record
     errors: r.errors,
     timeouts: r.timeouts,
     non_2xx: r.non2xx,
+    health_ms: health,
   };
   process.stderr.write(
     `  ${result.requests_per_s.toFixed(1)} req/s (${result.rows_per_s.toFixed(0)} rows/s), p50 ${result.latency_ms.p50} ms, p99 ${result.latency_ms.p99} ms, ` +
-      `${result.errors} errors, ${result.timeouts} timeouts, ${result.non_2xx} non-2xx\n`,
+      `${result.errors} errors, ${result.timeouts} timeouts, ${result.non_2xx} non-2xx\n` +
+      `  meanwhile GET /health (${health.probes} probes): p50 ${health.p50} ms, p99 ${health.p99} ms, max ${health.max} ms, ${health.failed} failed\n`,
   );
   return result;
 }
@@ -104,7 +142,7 @@ async function main() {
     fs.mkdirSync(path.dirname(OUT), { recursive: true });
     fs.writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
     process.stderr.write(`-> ${path.relative(process.cwd(), OUT)}\n`);
-    const failures = [single, big].reduce((s, x) => s + x.errors + x.timeouts + x.non_2xx, 0);
+    const failures = [single, big].reduce((s, x) => s + x.errors + x.timeouts + x.non_2xx + x.health_ms.failed, 0);
     if (failures > 0) {
       process.stderr.write(`bench:load: ${failures} failed requests (expected none)\n`);
       process.exitCode = 1;
