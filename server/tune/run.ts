@@ -12,6 +12,7 @@
 //    calibration split; the review threshold is the lowest confidence at which the `ok` rows of the
 //    calibration split are right at least REVIEW_PRECISION of the time.
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { loadDataset } from '../data';
 import { loadConfig, DEFAULT_CONFIG_PATH, ConfigSchema, type ClassifierConfig } from '../config';
@@ -77,6 +78,15 @@ export const GENES: Gene[] = [
   ...FEATURES.map((f) => ({ name: f, min: 0, max: f.startsWith('nb') || f.startsWith('lv') ? 3 : f === 'material' ? 3 : 10 })),
   { name: 'rerank', min: 3, max: 6, integer: true },
 ];
+
+/** config/tune-start.json: a genome of an earlier tuning, in the first generation. */
+export const TUNE_START_FILE = path.resolve(__dirname, '..', '..', 'config', 'tune-start.json');
+function startGenome(): number[] {
+  const s = JSON.parse(fs.readFileSync(TUNE_START_FILE, 'utf8')) as { alpha: number; weights: Record<string, number>; rerank: number };
+  const alpha = ALPHAS.indexOf(s.alpha);
+  if (alpha < 0 || FEATURES.some((f) => typeof s.weights[f] !== 'number')) throw new Error(`${TUNE_START_FILE}: needs alpha (one of ${ALPHAS.join(', ')}), a weight for each of ${FEATURES.join(', ')} and rerank`);
+  return [alpha, ...FEATURES.map((f) => s.weights[f]), s.rerank];
+}
 
 function paramsOf(genome: number[], temperature = 1): { alphaIndex: number; params: FusionParams } {
   return {
@@ -199,7 +209,9 @@ async function main() {
     seed,
     population: Number(o.population),
     generations: Number(o.generations),
-    initial: [current],
+    // the fixed starting genome (config/tune-start.json), never the file being written: the result depends only on
+    // the data, the code and the seed, so a fresh clone reproduces config/classifier.json
+    initial: [startGenome()],
     onGeneration: ({ generation, best, mean }) =>
       log(`generation ${String(generation).padStart(3)}: best fitness ${best.toFixed(4)}  mean ${mean.toFixed(4)}`),
   });
