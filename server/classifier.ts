@@ -149,7 +149,11 @@ export async function classify(engine: Engine, description: unknown, country?: C
     added.set(hs6, cls);
     return { hs6, score, row: -1 };
   });
-  const probs = softmaxTop(list.map((c) => c.score), Math.min(fusion.rerank, list.length), fusion.temperature);
+  // The confidences are the model's own (the calibration was fitted without company examples): a company example
+  // orders the candidates and is shown and cited, but does not raise a confidence or make a row `ok` by itself
+  // (measured: with its boost in the confidence, the `ok` rows it made were right 75% of the time).
+  const modelScores = company.size ? list.map((c) => c.score - companySignal(company.get(c.hs6))) : list.map((c) => c.score);
+  const probs = softmaxTop(modelScores, Math.min(fusion.rerank, list.length), fusion.temperature);
   const top = list.slice(0, TOP_N);
   const confidences = probs.slice(0, TOP_N).map((p) => applyCalibration(calibration, p));
   const result = explain(

@@ -97,6 +97,9 @@ describe('company examples over the API', () => {
     const withCompany = await classify(engine, SINK, undefined, { company });
     expect(withCompany.candidates[0].hs6).toBe(alt);
     expect(withCompany.candidates[0].examples[0]).toMatchObject({ source: 'company', similarity: 1, who: 'test' });
+    // the confidences stay the model's: the company example reorders and is cited, it does not make the row surer
+    const confidenceOf = (r: typeof plain, hs6: string) => r.candidates.find((c) => c.hs6 === hs6)?.confidence;
+    expect(confidenceOf(withCompany, alt)).toBeCloseTo(confidenceOf(plain, alt)!, 6);
     // the same engine without them answers as before
     expect((await classify(engine, SINK)).candidates.map((c) => c.hs6)).toEqual(plain.candidates.map((c) => c.hs6));
   });
