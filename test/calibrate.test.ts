@@ -1,4 +1,4 @@
-import { fitIsotonic, applyCalibration, expectedCalibrationError, reviewThreshold, reliability } from '../server/pipeline/calibrate';
+import { fitIsotonic, applyCalibration, expectedCalibrationError, reviewThreshold, reliability, wilsonLower } from '../server/pipeline/calibrate';
 
 describe('calibration', () => {
   test('isotonic map is monotone and maps over-confident scores down', () => {
@@ -44,5 +44,17 @@ describe('calibration', () => {
     expect(reviewThreshold(data, 1)).toBe(0.8);
     expect(reviewThreshold(data, 0.75)).toBe(0.7);
     expect(reviewThreshold([{ p: 0.9, correct: false }], 0.5)).toBe(1);
+  });
+
+  test('with a margin of standard errors the threshold needs more rows above it', () => {
+    // 20 rows right at 0.99 .. 0.80, then one wrong at 0.79, then 9 right: the precision stays >= 95% to the end.
+    const data = [...Array.from({ length: 20 }, (_, i) => ({ p: 0.99 - i * 0.01, correct: true })), { p: 0.79, correct: false }, ...Array.from({ length: 9 }, (_, i) => ({ p: 0.78 - i * 0.01, correct: true }))];
+    expect(reviewThreshold(data, 0.95)).toBeCloseTo(0.7, 10);
+    // Half a standard error down: 29/30 (96.7%) is not enough, 20/20 is.
+    expect(wilsonLower(29, 30, 0.5)).toBeLessThan(0.95);
+    expect(wilsonLower(20, 20, 0.5)).toBeGreaterThan(0.95);
+    expect(reviewThreshold(data, 0.95, 0.5)).toBeCloseTo(0.8, 10);
+    expect(reviewThreshold(data, 0.95, 3)).toBe(1);
+    expect(wilsonLower(7, 10, 0)).toBe(0.7);
   });
 });
