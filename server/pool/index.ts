@@ -149,6 +149,9 @@ export async function classifyInOrder(
   return (await Promise.all(parts)).flat();
 }
 
+/** How a stream is cut into chunks (default CHUNK_ROWS rows) and how many chunks are out at once (default 2 per worker). */
+type StreamOptions = ClassifyOptions & { chunkRows?: number; inFlight?: number };
+
 /**
  * Classifies a stream of items in order with a bounded number of chunks in flight (memory stays bounded however
  * long the input): yields each item with its result as text, in input order. Items whose `describe` is null are
@@ -158,7 +161,7 @@ export async function* classifyTextStream<T>(
   c: RowClassifier,
   source: AsyncIterable<T> | Iterable<T>,
   describe: (item: T) => string | null,
-  o: ClassifyOptions & { chunkRows?: number; inFlight?: number } = {},
+  o: StreamOptions = {},
 ): AsyncGenerator<{ item: T; result: ResultText | null }> {
   const size = o.chunkRows ?? CHUNK_ROWS;
   const limit = o.inFlight ?? Math.max(2, 2 * c.workers);
@@ -197,7 +200,7 @@ export async function* classifyStream<T>(
   c: RowClassifier,
   source: AsyncIterable<T> | Iterable<T>,
   describe: (item: T) => string | null,
-  o: ClassifyOptions & { chunkRows?: number; inFlight?: number } = {},
+  o: StreamOptions = {},
 ): AsyncGenerator<{ item: T; result: ClassificationResult | null }> {
   for await (const { item, result } of classifyTextStream(c, source, describe, o)) yield { item, result: result && parsed(result) };
 }
