@@ -7,7 +7,8 @@ import pino from 'pino';
 import request from 'supertest';
 import { openEngine, type OpenedEngine } from '../server/engine';
 import { classify } from '../server/classifier';
-import { classifyInOrder, classifyStream, InlineClassifier, WorkerPool, workerCount, type RowClassifier } from '../server/pool';
+import { classifyInOrder, classifyStream, InlineClassifier, JsonRow, WorkerPool, workerCount, type RowClassifier } from '../server/pool';
+import { resultText } from '../server/pool/text';
 import { createApp, API } from '../server/service/app';
 import { SqliteStore } from '../server/audit/sqlite';
 import type { ClassificationResult } from '../server/types';
@@ -44,6 +45,19 @@ test('blank and unclassifiable rows are error rows, not failed chunks', async ()
   expect(r.map((x) => x.status)).toEqual(['error', 'error', expect.stringMatching(/ok|review/)]);
 });
 
+test('a row spliced from a worker\'s text is exactly the text of the row object, key for key', async () => {
+  const cases: [string | number, string][] = [[7, 'mens cotton knitted t-shirt'], ['00123', 'lamp "LED" \u2028 with caf\u00e9 \\ port'], [1, '12 pcs'], [2, '']];
+  for (const [id, d] of cases) {
+    const r = await classify(opened.engine, d, 'US');
+    const row = JsonRow.classified<ClassificationResult>(id, d, resultText(r));
+    expect(row.json).toBe(JSON.stringify({ id, description: d, ...r }));
+    expect(row.status).toBe(r.status);
+  }
+  // error rows written by the chunk (a failing row) keep the same layout
+  const failed = { status: 'error' as const, candidates: [], error: 'classification failed: boom' };
+  expect(JsonRow.classified(3, 'x', resultText(failed)).json).toBe(JSON.stringify({ id: 3, description: 'x', ...failed }));
+});
+
 /** A classifier double that answers chunks in random order after random delays, counting chunks in flight. */
 function shuffler(): RowClassifier & { maxInFlight: number; sent: number } {
   let inFlight = 0;
@@ -57,7 +71,7 @@ function shuffler(): RowClassifier & { maxInFlight: number; sent: number } {
       c.maxInFlight = Math.max(c.maxInFlight, inFlight);
       await new Promise((r) => setTimeout(r, Math.random() * 5));
       inFlight--;
-      return ds.map((d) => ({ status: 'ok' as const, candidates: [], error: d }));
+      return ds.map((d) => resultText({ status: 'ok', candidates: [], error: d }));
     },
     info: () => Promise.reject(new Error('not used')),
     close: async () => undefined,
@@ -121,7 +135,10 @@ test('the service classifies on the pool: its own engine is never asked, and hea
     expect(answeredDuring).toBeGreaterThan(0);
     expect(res.body.rows).toHaveLength(2000);
     expect(res.body.rows.filter((r: { status: string }) => r.status === 'error')).toEqual([]);
-    expect(res.body.rows[7]).toEqual({ id: 8, description: big[7].description, ...JSON.parse(JSON.stringify(await classify(opened.engine, big[7].description))) });
+    // the row as the engine answers it, keys in the same order, and recorded as it was sent
+    expect(JSON.stringify(res.body.rows[7])).toBe(JSON.stringify({ id: 8, description: big[7].description, ...(await classify(opened.engine, big[7].description)) }));
+    const again = await request(app).get(`${API}/classifications/${res.body.request_id}`).expect(200);
+    expect(again.text).toBe(res.text);
   } finally {
     await store.close();
   }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as ExcelJS from 'exceljs';
 import { parse as parseCsvStream } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import { JsonRow } from '../pool/text';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared
@@ -570,7 +571,8 @@ export interface ResultRow {
 }
 
 export interface ResultWriter {
-  write(row: ResultRow): Promise<void>;
+  /** A JsonRow as a worker answered it (keys already in the documented order) is written to JSONL as it is. */
+  write(row: ResultRow | JsonRow<ResultRow>): Promise<void>;
   /** Finishes the file and renames it into place. */
   close(): Promise<void>;
   /** Discards the temporary file; the output path is left untouched. Safe to call after a failed write/close. */
@@ -671,7 +673,7 @@ abstract class AtomicWriter implements ResultWriter {
     });
   }
 
-  write(row: ResultRow): Promise<void> {
+  write(row: ResultRow | JsonRow<ResultRow>): Promise<void> {
     if (this.state !== 'open') return Promise.reject(new Error(`Writer for ${this.displayName} is already closed`));
     const next = this.queue.then(() => {
       this.checkError();
@@ -752,7 +754,7 @@ abstract class AtomicWriter implements ResultWriter {
     });
   }
 
-  protected abstract writeRow(row: ResultRow): Promise<void>;
+  protected abstract writeRow(row: ResultRow | JsonRow<ResultRow>): Promise<void>;
   protected abstract finish(): Promise<void>;
 }
 
@@ -765,8 +767,8 @@ function orderedRow(row: ResultRow): Record<string, unknown> {
 }
 
 class JsonlWriter extends AtomicWriter {
-  protected async writeRow(row: ResultRow): Promise<void> {
-    await this.put(`${JSON.stringify(orderedRow(row))}\n`);
+  protected async writeRow(row: ResultRow | JsonRow<ResultRow>): Promise<void> {
+    await this.put(`${row instanceof JsonRow ? row.json : JSON.stringify(orderedRow(row))}\n`);
   }
 
   protected finish(): Promise<void> {
@@ -805,7 +807,8 @@ class CsvWriter extends AtomicWriter {
     await this.put(stringifyCsv([[...FLAT_COLUMNS, ...this.extras.map((c) => c.name)]]));
   }
 
-  protected async writeRow(row: ResultRow): Promise<void> {
+  protected async writeRow(given: ResultRow | JsonRow<ResultRow>): Promise<void> {
+    const row = given instanceof JsonRow ? given.row : given;
     await this.header();
     const cells: string[] = [
       typeof row.id === 'number' ? String(row.id) : formulaSafe(String(row.id)),
@@ -869,7 +872,8 @@ class XlsxWriter extends AtomicWriter {
     header.commit();
   }
 
-  protected async writeRow(row: ResultRow): Promise<void> {
+  protected async writeRow(given: ResultRow | JsonRow<ResultRow>): Promise<void> {
+    const row = given instanceof JsonRow ? given.row : given;
     const values: Array<string | number | null> = [
       typeof row.id === 'number' ? row.id : formulaSafe(String(row.id)),
       formulaSafe(row.description ?? ''),

@@ -13,7 +13,7 @@ import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { streamRows, openWriter, assertDistinctPaths, InputError, type ResultRow } from './io';
 import { openEngine } from '../engine';
-import { classifyStream, openClassifier } from '../pool';
+import { classifyTextStream, JsonRow, openClassifier } from '../pool';
 import { DataError } from '../data';
 import type { Country } from '../types';
 import fs from 'node:fs';
@@ -80,12 +80,13 @@ async function runClassify(o: { input: string; column: string; idColumn?: string
   try {
     writer = await openWriter(o.output, { extraColumns: duties ? DUTY_COLUMNS : [] });
     bar?.start(Math.max(estimate, 1), 0);
-    for await (const { item: row, result: r } of classifyStream(classifier, rows, (x) => x.description, { country: o.country, ...(company ? { options: { company } } : {}) })) {
-      let result: ResultRow =
+    for await (const { item: row, result: r } of classifyTextStream(classifier, rows, (x) => x.description, { country: o.country, ...(company ? { options: { company } } : {}) })) {
+      // As the worker wrote it (JSONL writes the text, unparsed), unless duties change the row.
+      let result: ResultRow | JsonRow<ResultRow> =
         r === null
           ? { id: row.id, description: null, status: 'error', candidates: [], error: row.problem ?? 'unreadable description' }
-          : { id: row.id, description: row.description, ...r };
-      if (duties) result = withDuties(duties, result, n);
+          : JsonRow.classified(row.id, row.description, r);
+      if (duties) result = withDuties(duties, result instanceof JsonRow ? result.row : result, n);
       counts[result.status]++;
       await writer.write(result);
       n++;

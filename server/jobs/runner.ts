@@ -245,7 +245,7 @@ export class Jobs {
     try {
       for (let s = 0; s < rows.length; s += SLICE) {
         const out = await processRows(engine, classifier, this.idx, store, rows.slice(s, s + SLICE), country, this.deps.memory);
-        await staged.add(out.map((r) => JSON.stringify(r)));
+        await staged.add(out.map((r) => r.json));
         await jobs.progress(job.id, s + out.length, rows.length);
       }
       const head = { request_id: job.id, kind: 'classify', created_at: createdAt, versions, country: country ?? null, row_count: rows.length, source: { via: 'job', job_id: job.id } };

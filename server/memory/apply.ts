@@ -10,6 +10,7 @@ import { normalise } from '../pipeline/normalise';
 import type { AuditStore } from '../audit/store';
 import type { CandidateResult, Country, Reasoning, ReasoningStep } from '../types';
 import type { ResultRowT } from '../service/schemas';
+import { JsonRow } from '../pool';
 import type { NationalIndex } from './codes';
 import { memoryEvents, memoryStates, type MemoryAnswer } from './feedback';
 
@@ -91,26 +92,29 @@ export function memoryConflict(row: ResultRowT, a: MemoryAnswer, rule: { rule: s
 
 /**
  * Applies the memory to classified rows: `keys[i]` is row i's memory key ('' for none). Reads the events of those
- * keys only; a withdrawn event does not count; `approvals` reviewers must agree.
+ * keys only; a withdrawn event does not count; `approvals` reviewers must agree. Only the rows the memory answers
+ * are parsed.
  */
 export async function rememberRows(
   engine: Engine,
   idx: NationalIndex,
   store: AuditStore,
-  rows: ResultRowT[],
+  rows: JsonRow<ResultRowT>[],
   keys: string[],
   country: Country | undefined,
   approvals: number,
-): Promise<ResultRowT[]> {
+): Promise<JsonRow<ResultRowT>[]> {
   const wanted = keys.filter((k) => k !== '');
   if (wanted.length === 0) return rows;
   const states = memoryStates(memoryEvents(await store.readFeedback({ keys: wanted })), approvals);
   return Promise.all(
-    rows.map(async (row, i) => {
+    rows.map(async (text, i) => {
       const a = keys[i] ? states.get(keys[i])?.answer : null;
-      if (!a || !row.description) return row;
+      if (!a) return text;
+      const row = text.row;
+      if (!row.description) return text;
       const rule = await excludedBy(engine, row.description, a.code);
-      return rule ? memoryConflict(row, a, rule) : applyMemory(engine, idx, row, a, country);
+      return JsonRow.of(rule ? memoryConflict(row, a, rule) : applyMemory(engine, idx, row, a, country));
     }),
   );
 }

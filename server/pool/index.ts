@@ -7,9 +7,11 @@ import path from 'node:path';
 import { Piscina } from 'piscina';
 import { openEngine, type OpenedEngine } from '../engine';
 import { classifyChunk, engineInfo, type EngineInfo, type Opened, type Task } from './task';
+import type { ResultText } from './text';
 import type { ClassificationResult, Country } from '../types';
 
-export type { EngineInfo };
+export type { EngineInfo, ResultText };
+export { JsonRow } from './text';
 
 /** Rows per task sent to a worker: small enough that concurrent requests interleave, big enough to amortise. */
 export const CHUNK_ROWS = 100;
@@ -23,8 +25,8 @@ export interface ClassifyOptions {
 export interface RowClassifier {
   /** Worker threads classifying (0: the calling thread). */
   readonly workers: number;
-  /** Classifies one chunk, results in order. */
-  classifyChunk(descriptions: string[], o?: ClassifyOptions): Promise<ClassificationResult[]>;
+  /** Classifies one chunk, results in order (as JSON text: see ResultText). */
+  classifyChunk(descriptions: string[], o?: ClassifyOptions): Promise<ResultText[]>;
   /** Versions and chapter names of the engine that answers. */
   info(): Promise<EngineInfo>;
   close(): Promise<void>;
@@ -66,9 +68,9 @@ export class WorkerPool implements RowClassifier {
     return all[0];
   }
 
-  classifyChunk(descriptions: string[], o: ClassifyOptions = {}): Promise<ClassificationResult[]> {
+  classifyChunk(descriptions: string[], o: ClassifyOptions = {}): Promise<ResultText[]> {
     const task: Task = { kind: 'classify', descriptions, country: o.country, ...(o.options === undefined ? {} : { options: o.options }) };
-    return this.pool.run(task) as Promise<ClassificationResult[]>;
+    return this.pool.run(task) as Promise<ResultText[]>;
   }
 
   info(): Promise<EngineInfo> {
@@ -93,7 +95,7 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class InlineClassifier implements RowClassifier {
   readonly workers = 0;
   constructor(readonly opened: Opened) {}
-  classifyChunk(descriptions: string[], o: ClassifyOptions = {}): Promise<ClassificationResult[]> {
+  classifyChunk(descriptions: string[], o: ClassifyOptions = {}): Promise<ResultText[]> {
     return classifyChunk(this.opened, { descriptions, ...o }, turn);
   }
   async info(): Promise<EngineInfo> {
@@ -101,6 +103,8 @@ export class InlineClassifier implements RowClassifier {
   }
   async close(): Promise<void> {}
 }
+
+const parsed = (r: ResultText) => JSON.parse(r.json) as ClassificationResult;
 
 /**
  * The classifier for a process: a worker pool of `workers` threads (default WORKERS), ready when returned, or,
@@ -138,27 +142,30 @@ export async function classifyInOrder(
       c.classifyChunk(descriptions.slice(s, s + size), o).then((r) => {
         done += r.length;
         o.onProgress?.(done);
-        return r;
+        return r.map(parsed);
       }),
     );
   }
   return (await Promise.all(parts)).flat();
 }
 
+/** How a stream is cut into chunks (default CHUNK_ROWS rows) and how many chunks are out at once (default 2 per worker). */
+type StreamOptions = ClassifyOptions & { chunkRows?: number; inFlight?: number };
+
 /**
  * Classifies a stream of items in order with a bounded number of chunks in flight (memory stays bounded however
- * long the input): yields each item with its result, in input order. Items whose `describe` is null are passed
- * through with a null result (e.g. unreadable rows), in their place.
+ * long the input): yields each item with its result as text, in input order. Items whose `describe` is null are
+ * passed through with a null result (e.g. unreadable rows), in their place.
  */
-export async function* classifyStream<T>(
+export async function* classifyTextStream<T>(
   c: RowClassifier,
   source: AsyncIterable<T> | Iterable<T>,
   describe: (item: T) => string | null,
-  o: ClassifyOptions & { chunkRows?: number; inFlight?: number } = {},
-): AsyncGenerator<{ item: T; result: ClassificationResult | null }> {
+  o: StreamOptions = {},
+): AsyncGenerator<{ item: T; result: ResultText | null }> {
   const size = o.chunkRows ?? CHUNK_ROWS;
   const limit = o.inFlight ?? Math.max(2, 2 * c.workers);
-  const inFlight: { items: T[]; results: Promise<ClassificationResult[]> }[] = [];
+  const inFlight: { items: T[]; results: Promise<ResultText[]> }[] = [];
   let items: T[] = [];
   let texts: string[] = [];
   const send = () => {
@@ -186,4 +193,14 @@ export async function* classifyStream<T>(
   }
   if (items.length) send();
   yield* drain(0);
+}
+
+/** classifyTextStream with each result parsed. */
+export async function* classifyStream<T>(
+  c: RowClassifier,
+  source: AsyncIterable<T> | Iterable<T>,
+  describe: (item: T) => string | null,
+  o: StreamOptions = {},
+): AsyncGenerator<{ item: T; result: ClassificationResult | null }> {
+  for await (const { item, result } of classifyTextStream(c, source, describe, o)) yield { item, result: result && parsed(result) };
 }

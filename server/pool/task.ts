@@ -4,6 +4,7 @@
 import { classify } from '../classifier';
 import type { OpenedEngine } from '../engine';
 import type { ClassificationResult, Country } from '../types';
+import { resultText, type ResultText } from './text';
 
 export interface ClassifyTask {
   kind: 'classify';
@@ -39,16 +40,16 @@ export async function classifyChunk(
   task: Omit<ClassifyTask, 'kind'>,
   between?: () => Promise<void>,
   every = 50,
-): Promise<ClassificationResult[]> {
-  const out: ClassificationResult[] = [];
+): Promise<ResultText[]> {
+  const out: ResultText[] = [];
   const call = classify as unknown as ClassifyWithOptions;
   for (const [i, d] of task.descriptions.entries()) {
     if (between && i > 0 && i % every === 0) await between();
     try {
-      out.push(await (task.options === undefined ? classify(opened.engine, d, task.country) : call(opened.engine, d, task.country, task.options)));
+      out.push(resultText(await (task.options === undefined ? classify(opened.engine, d, task.country) : call(opened.engine, d, task.country, task.options))));
     } catch (e) {
       // One failing row is an error row, never a failed chunk.
-      out.push({ status: 'error', candidates: [], error: `classification failed: ${(e as Error).message}` });
+      out.push(resultText({ status: 'error', candidates: [], error: `classification failed: ${(e as Error).message}` }));
     }
   }
   return out;
@@ -60,7 +61,7 @@ export function engineInfo(opened: Opened): EngineInfo {
   return { versions: opened.versions, chapters };
 }
 
-export function runTask(opened: Opened, task: Task): Promise<ClassificationResult[] | EngineInfo> {
+export function runTask(opened: Opened, task: Task): Promise<ResultText[] | EngineInfo> {
   if (task.kind === 'info') return Promise.resolve(engineInfo(opened));
   return classifyChunk(opened, task);
 }

@@ -24,7 +24,7 @@ import { openApiDocument } from './openapi';
 import type { DutyData } from '../duties/load';
 import { addDuties, dutiesSignature } from '../duties/apply';
 import { dutyStack, DutyInputError } from '../duties/stack';
-import { InlineClassifier, type RowClassifier } from '../pool';
+import { InlineClassifier, JsonRow, type RowClassifier } from '../pool';
 import type { Jobs } from '../jobs/runner';
 import { registerJobRoutes } from '../jobs/routes';
 
@@ -162,10 +162,9 @@ export function createApp(deps: AppDeps): express.Express {
   registerJobRoutes(app, API, deps.jobs, store, idOf);
   app.use(API, express.json({ limit: MAX_BODY_BYTES, strict: true }));
 
-  /** Records head + rows in one transaction and sends exactly the recorded text. */
-  const recordAndSend = async (res: Response, requestId: string, createdAt: string, head: object, rows: unknown[]) => {
+  /** Records head + rows (JSON text each) in one transaction and sends exactly the recorded text. */
+  const recordAndSend = async (res: Response, requestId: string, createdAt: string, head: object, rowTexts: string[]) => {
     const headText = JSON.stringify(head);
-    const rowTexts = rows.map((r) => JSON.stringify(r));
     try {
       await store.appendRequest({ requestId, createdAt, head: headText, rows: rowTexts });
     } catch (e) {
@@ -191,11 +190,17 @@ export function createApp(deps: AppDeps): express.Express {
     rowLimit?.take(req, res, body.rows.length);
     const inputs = body.rows.map((r, i) => ({ id: r.item_id ?? i + 1, description: cleanDescription(r.description) }));
     const classified = await processRows(engine, classifier, idx, store, inputs, body.country, memory);
-    const rows = classified.map((r, i) => (origins[i] && duties ? addDuties(duties, r, { origin: origins[i]!, date: body.entry_date }) : r));
+    const rows = classified.map((r, i) => (origins[i] && duties ? JsonRow.of(addDuties(duties, r.row, { origin: origins[i]!, date: body.entry_date })) : r));
     const createdAt = new Date().toISOString();
     req.log.info({ rows: rows.length, errors: rows.filter((r) => r.status === 'error').length }, 'classified');
     const dutyHead = withOrigin ? { origin: body.origin ?? null, entry_date: body.entry_date ?? createdAt.slice(0, 10) } : {};
-    await recordAndSend(res, requestId, createdAt, { request_id: requestId, kind: 'classify', created_at: createdAt, versions, country: body.country ?? null, ...dutyHead, row_count: rows.length }, rows);
+    await recordAndSend(
+      res,
+      requestId,
+      createdAt,
+      { request_id: requestId, kind: 'classify', created_at: createdAt, versions, country: body.country ?? null, ...dutyHead, row_count: rows.length },
+      rows.map((r) => r.json),
+    );
   });
 
   app.get(`${API}/duties`, (req, res) => {
@@ -227,7 +232,7 @@ export function createApp(deps: AppDeps): express.Express {
     const before = stored.rows.map((t) => JSON.parse(t) as ResultRowT);
     const classified = await processRows(engine, classifier, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined, memory);
     // Rows that had duties get them again for the same origin and entry date, with today's duty data.
-    const after = classified.map((r, i) => {
+    const after = classified.map(({ row: r }, i) => {
       const { origin, entry_date } = before[i] as { origin?: string; entry_date?: string };
       return origin && duties ? addDuties(duties, r, { origin, date: entry_date }) : r;
     });
@@ -256,7 +261,7 @@ export function createApp(deps: AppDeps): express.Express {
         row_count: before.length,
         changed_count: changed.length,
       },
-      changed,
+      changed.map((c) => JSON.stringify(c)),
     );
   });
 

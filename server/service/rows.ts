@@ -1,8 +1,9 @@
 // Row processing for the service: input cleaning, the classification memory (analyst feedback) and the engine.
 import type { Engine } from '../classifier';
 import { tooLong } from '../pipeline/description';
-import { CHUNK_ROWS, type RowClassifier } from '../pool';
-import type { ClassificationResult, Country } from '../types';
+import { CHUNK_ROWS, JsonRow, type ResultText, type RowClassifier } from '../pool';
+import { resultText } from '../pool/text';
+import type { Country } from '../types';
 import type { AuditStore } from '../audit/store';
 import type { ResultRowT } from './schemas';
 import { memoryKey } from '../memory/feedback';
@@ -43,7 +44,8 @@ export interface RowInput {
 
 /**
  * Classifies the rows (on the classifier's workers, in order), classification memory first. A failing row becomes
- * an error row, never an exception; so does every row of a chunk whose worker died.
+ * an error row, never an exception; so does every row of a chunk whose worker died. The rows stay JSON text unless
+ * the memory changes them.
  */
 export async function processRows(
   engine: Engine,
@@ -53,31 +55,31 @@ export async function processRows(
   rows: RowInput[],
   country: Country | undefined,
   mem: MemoryOptions = {},
-): Promise<ResultRowT[]> {
+): Promise<JsonRow<ResultRowT>[]> {
   const long = rows.map((r) => (r.description ? tooLong(r.description) : null));
   const keys = rows.map((r, i) => (r.description && !long[i] ? memoryKey(r.description) : ''));
   const company = await mem.company?.forEngine();
   const options = company ? { company } : undefined;
   const todo = rows.flatMap((r, i) => (r.description && !long[i] ? [i] : []));
-  const results = new Map<number, ClassificationResult>();
+  const results = new Map<number, ResultText>();
   await Promise.all(
     Array.from({ length: Math.ceil(todo.length / CHUNK_ROWS) }, async (_, c) => {
       const part = todo.slice(c * CHUNK_ROWS, (c + 1) * CHUNK_ROWS);
-      let got: ClassificationResult[];
+      let got: ResultText[];
       try {
         got = await classifier.classifyChunk(part.map((i) => rows[i].description!), { country, options });
       } catch (e) {
-        got = part.map(() => ({ status: 'error' as const, candidates: [], error: `classification failed: ${(e as Error).message}` }));
+        got = part.map(() => resultText({ status: 'error', candidates: [], error: `classification failed: ${(e as Error).message}` }));
       }
       part.forEach((i, k) => results.set(i, got[k]));
     }),
   );
-  const classified = rows.map((r, i): ResultRowT => {
+  const classified = rows.map((r, i): JsonRow<ResultRowT> => {
     if (r.description === null || r.description === '') {
-      return { id: r.id, description: r.description, status: 'error', candidates: [], error: 'blank description' };
+      return JsonRow.of({ id: r.id, description: r.description, status: 'error', candidates: [], error: 'blank description' });
     }
-    if (long[i]) return { id: r.id, description: r.description, status: 'error', candidates: [], error: long[i]! };
-    return { id: r.id, description: r.description, ...results.get(i)! };
+    if (long[i]) return JsonRow.of({ id: r.id, description: r.description, status: 'error', candidates: [], error: long[i]! });
+    return JsonRow.classified(r.id, r.description, results.get(i)!);
   });
   return rememberRows(engine, idx, store, classified, keys, country, mem.approvals ?? 1);
 }
