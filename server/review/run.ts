@@ -20,12 +20,11 @@ import { assertDistinctPaths, formulaSafe, InputError } from '../cli/io';
 import type { OpenedEngine } from '../engine';
 import { classifyStream, InlineClassifier, openClassifier, type EngineInfo, type RowClassifier } from '../pool';
 import { DuplicateRequestError, type AuditStore, type StagedRequest } from '../audit/store';
-import { tooLong } from '../pipeline/description';
-import { cleanDescription } from '../service/rows';
 import { openStore, describeStore } from '../audit/open';
 import { CompanyExampleSet } from '../memory/examples';
 import type { ClassificationResult, Country, RowStatus } from '../types';
 import { loadWorkbook, locate, cellText } from './load';
+import { readRowsApart } from './rows';
 import { colName, quoteSheet, shiftFormula, shiftRange } from './refs';
 import { DUTY_RESULT_COLUMNS, dutyLine, dutyTotal, RESULT_COLUMNS, requestCell, STATUS_AT } from '../../addin/columns';
 import { checkDutyOptions, withDuties, type CheckedDuties, type DutyCliOptions } from '../duties/cli';
@@ -89,15 +88,6 @@ export interface ReviewResult {
   timings: { loadS: number; classifyS: number; writeS: number };
 }
 
-interface Pending {
-  row: number;
-  id: string | number;
-  description: string | null;
-  problem?: string;
-  /** The origin column's text on this row (with --origin-column). */
-  origin?: string | null;
-}
-
 const round4 = (c: number) => Math.round(c * 10000) / 10000;
 const rssMb = () => `${Math.round(process.memoryUsage().rss / 1e6)} MB`;
 
@@ -112,54 +102,6 @@ interface Cells {
   duties?: string;
 }
 
-/** A row under a description cell merged down from an earlier row: not classified again, marked as part of the merge. */
-interface MergedRow {
-  row: number;
-  /** The row the merged description is classified on (the first of the merge). */
-  first: number;
-}
-
-/** The row of the merge's first cell when `cell` is covered by a description merged down from an earlier row, else null. */
-function mergedFrom(cell: ExcelJS.Cell, n: number): number | null {
-  const first = cell.isMerged && cell.master !== cell ? Number(cell.master.row) : n;
-  return first < n ? first : null;
-}
-
-/**
- * The rows to classify: every non-empty row under the header. A description cell merged over several rows is one
- * description: classified once, on the first row of the merge; the other rows it covers are listed in `merged`.
- */
-function collectRows(ws: ExcelJS.Worksheet, headerRow: number, descCol: number, idCol: number | null, originCol: number | null): { pending: Pending[]; merged: MergedRow[] } {
-  const pending: Pending[] = [];
-  const merged: MergedRow[] = [];
-  ws.eachRow({ includeEmpty: false }, (row, n) => {
-    if (n <= headerRow) return;
-    const first = mergedFrom(row.getCell(descCol), n);
-    if (first !== null && first > headerRow) {
-      merged.push({ row: n, first });
-      return;
-    }
-    let any = false;
-    row.eachCell({ includeEmpty: false }, (c) => {
-      if (!any && cellText(c.value) !== '') any = true;
-    });
-    if (!any) return;
-    const raw = cellText(row.getCell(descCol).value);
-    const idText = idCol ? cellText(row.getCell(idCol).value) : null;
-    const id = idText && idText.trim() ? idText.trim() : n - headerRow;
-    const origin = originCol ? (cellText(row.getCell(originCol).value)?.trim() || null) : undefined;
-    const at = origin === undefined ? {} : { origin };
-    if (raw === null) pending.push({ row: n, id, description: null, problem: 'unreadable description (formula without a saved result, or a cell error)', ...at });
-    else {
-      const d = cleanDescription(raw);
-      if (!d) pending.push({ row: n, id, description: null, problem: 'blank description', ...at });
-      else if (tooLong(d)) pending.push({ row: n, id, description: null, problem: tooLong(d)!, ...at });
-      else pending.push({ row: n, id, description: d, ...at });
-    }
-  });
-  return { pending, merged };
-}
-
 export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   if (path.extname(o.output).toLowerCase() !== '.xlsx') throw new InputError(`The review output must be an .xlsx file: ${o.output}`);
@@ -169,23 +111,10 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   // The duty options (origin, origin column, date) are checked before anything is read or classified.
   const duties: CheckedDuties | null = checkDutyOptions(o);
 
-  // 1. Read the rows (and fail early on a bad file). The workbook is let go before classifying: a heap of
-  //    millions of cell objects makes every garbage collection during classification slow.
+  // 1. Read the rows (and fail early on a bad file), on a thread of its own: the workbook's heap (millions of
+  //    cell objects) goes with the thread, instead of slowing every garbage collection and staying resident.
   const t0 = performance.now();
-  let pending: Pending[];
-  let merged: MergedRow[];
-  let sheetName: string;
-  let headerRowRead: number;
-  {
-    const { wb } = await loadWorkbook(o.input);
-    const { ws, headerRow, descCol, idCol } = locate(wb, o.input, o);
-    // The origin column is looked for in the same header row as the description column (locate's column lookup).
-    const originCol = o.originColumn ? locate(wb, o.input, { column: o.column, sheet: o.sheet, idColumn: o.originColumn }).idCol : null;
-    ({ pending, merged } = collectRows(ws, headerRow, descCol, idCol, originCol));
-    sheetName = ws.name;
-    headerRowRead = headerRow;
-    if (pending.length === 0) throw new InputError(`Worksheet "${ws.name}" in ${o.input} has a header row but no data rows under it`);
-  }
+  const { pending, merged, sheet: sheetName, headerRow: headerRowRead } = await readRowsApart({ input: o.input, column: o.column, sheet: o.sheet, idColumn: o.idColumn, originColumn: o.originColumn });
   const readS = (performance.now() - t0) / 1000;
   log(`read ${pending.length} rows from sheet "${sheetName}" of ${o.input} in ${readS.toFixed(1)} s (resident memory ${rssMb()})`);
 
