@@ -373,13 +373,17 @@ describe('review of the other samples', () => {
   });
 });
 
-test('big sheets are written row by row with the streaming writer: the same cells, formats, merges, rules and print setup', async () => {
+test.each([
+  ['packing-list-food-apparel.xlsx', 'Article', {}],
+  ['northwind-invoice-mixed.xlsx', 'Description of goods', { idColumn: 'Line' }],
+  ['contoso-po-electronics-hardware.xlsx', 'item description', { country: 'US' as const }],
+])('big sheets are written row by row with the streaming writer, the cells moved and the results added on the way: the same cells, formulas, formats, merges, rules and print setup (%s)', async (file, column, extra) => {
   // streamFrom 0 sends this small sample down the path a 20,000-row sheet takes.
-  const input = path.join(SAMPLES, 'packing-list-food-apparel.xlsx');
+  const input = path.join(SAMPLES, file);
   const whole = path.join(dir, 'whole.xlsx');
   const streamed = path.join(dir, 'streamed.xlsx');
-  await review({ input, column: 'Article', output: whole, streamFrom: Number.MAX_SAFE_INTEGER });
-  await review({ input, column: 'Article', output: streamed, streamFrom: 0 });
+  await review({ input, column, output: whole, streamFrom: Number.MAX_SAFE_INTEGER, ...extra });
+  await review({ input, column, output: streamed, streamFrom: 0, ...extra });
   const a = await readBook(whole);
   const b = await readBook(streamed);
   expect(b.worksheets.map((s) => s.name)).toEqual(a.worksheets.map((s) => s.name));
@@ -398,6 +402,11 @@ test('big sheets are written row by row with the streaming writer: the same cell
       });
     });
     expect(n).toBeGreaterThan(0);
+    let m = 0;
+    wb.eachRow({ includeEmpty: false }, (row) => row.eachCell({ includeEmpty: false }, () => void m++));
+    expect(m).toBe(n);
+    const merges = (s: ExcelJS.Worksheet) => Object.keys((s as unknown as { _merges: object })._merges).sort();
+    expect(merges(wb)).toEqual(merges(wa));
     expect(cfOf(wb).map((c) => c.ref)).toEqual(cfOf(wa).map((c) => c.ref));
     expect(wb.views).toEqual(wa.views);
     // (the streaming writer writes Excel's default margins where the whole-workbook writer leaves them out)

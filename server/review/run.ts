@@ -9,6 +9,7 @@
 // 4. The workbook is read again; the add-in's result columns are inserted right of the description column
 //    (formulas, merges, conditional formats, data validations, filters and print areas that pointed beyond it
 //    move along; images anchored there do not), the cells written, review rows highlighted, a Summary added.
+//    A big sheet's cells are not moved or added in memory: the streaming copy of step 5 does it row by row.
 // 5. It is written to a temporary file beside the output (streaming, row by row, for big sheets) and renamed.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -19,12 +20,11 @@ import { assertDistinctPaths, formulaSafe, InputError } from '../cli/io';
 import type { OpenedEngine } from '../engine';
 import { classifyStream, InlineClassifier, openClassifier, type EngineInfo, type RowClassifier } from '../pool';
 import { DuplicateRequestError, type AuditStore, type StagedRequest } from '../audit/store';
-import { tooLong } from '../pipeline/description';
-import { cleanDescription } from '../service/rows';
 import { openStore, describeStore } from '../audit/open';
 import { CompanyExampleSet } from '../memory/examples';
 import type { ClassificationResult, Country, RowStatus } from '../types';
 import { loadWorkbook, locate, cellText } from './load';
+import { readRowsApart } from './rows';
 import { colName, quoteSheet, shiftFormula, shiftRange } from './refs';
 import { DUTY_RESULT_COLUMNS, dutyLine, dutyTotal, RESULT_COLUMNS, requestCell, STATUS_AT } from '../../addin/columns';
 import { checkDutyOptions, withDuties, type CheckedDuties, type DutyCliOptions } from '../duties/cli';
@@ -88,15 +88,6 @@ export interface ReviewResult {
   timings: { loadS: number; classifyS: number; writeS: number };
 }
 
-interface Pending {
-  row: number;
-  id: string | number;
-  description: string | null;
-  problem?: string;
-  /** The origin column's text on this row (with --origin-column). */
-  origin?: string | null;
-}
-
 const round4 = (c: number) => Math.round(c * 10000) / 10000;
 const rssMb = () => `${Math.round(process.memoryUsage().rss / 1e6)} MB`;
 
@@ -111,54 +102,6 @@ interface Cells {
   duties?: string;
 }
 
-/** A row under a description cell merged down from an earlier row: not classified again, marked as part of the merge. */
-interface MergedRow {
-  row: number;
-  /** The row the merged description is classified on (the first of the merge). */
-  first: number;
-}
-
-/** The row of the merge's first cell when `cell` is covered by a description merged down from an earlier row, else null. */
-function mergedFrom(cell: ExcelJS.Cell, n: number): number | null {
-  const first = cell.isMerged && cell.master !== cell ? Number(cell.master.row) : n;
-  return first < n ? first : null;
-}
-
-/**
- * The rows to classify: every non-empty row under the header. A description cell merged over several rows is one
- * description: classified once, on the first row of the merge; the other rows it covers are listed in `merged`.
- */
-function collectRows(ws: ExcelJS.Worksheet, headerRow: number, descCol: number, idCol: number | null, originCol: number | null): { pending: Pending[]; merged: MergedRow[] } {
-  const pending: Pending[] = [];
-  const merged: MergedRow[] = [];
-  ws.eachRow({ includeEmpty: false }, (row, n) => {
-    if (n <= headerRow) return;
-    const first = mergedFrom(row.getCell(descCol), n);
-    if (first !== null && first > headerRow) {
-      merged.push({ row: n, first });
-      return;
-    }
-    let any = false;
-    row.eachCell({ includeEmpty: false }, (c) => {
-      if (!any && cellText(c.value) !== '') any = true;
-    });
-    if (!any) return;
-    const raw = cellText(row.getCell(descCol).value);
-    const idText = idCol ? cellText(row.getCell(idCol).value) : null;
-    const id = idText && idText.trim() ? idText.trim() : n - headerRow;
-    const origin = originCol ? (cellText(row.getCell(originCol).value)?.trim() || null) : undefined;
-    const at = origin === undefined ? {} : { origin };
-    if (raw === null) pending.push({ row: n, id, description: null, problem: 'unreadable description (formula without a saved result, or a cell error)', ...at });
-    else {
-      const d = cleanDescription(raw);
-      if (!d) pending.push({ row: n, id, description: null, problem: 'blank description', ...at });
-      else if (tooLong(d)) pending.push({ row: n, id, description: null, problem: tooLong(d)!, ...at });
-      else pending.push({ row: n, id, description: d, ...at });
-    }
-  });
-  return { pending, merged };
-}
-
 export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   const log = o.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   if (path.extname(o.output).toLowerCase() !== '.xlsx') throw new InputError(`The review output must be an .xlsx file: ${o.output}`);
@@ -168,23 +111,10 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   // The duty options (origin, origin column, date) are checked before anything is read or classified.
   const duties: CheckedDuties | null = checkDutyOptions(o);
 
-  // 1. Read the rows (and fail early on a bad file). The workbook is let go before classifying: a heap of
-  //    millions of cell objects makes every garbage collection during classification slow.
+  // 1. Read the rows (and fail early on a bad file), on a thread of its own: the workbook's heap (millions of
+  //    cell objects) goes with the thread, instead of slowing every garbage collection and staying resident.
   const t0 = performance.now();
-  let pending: Pending[];
-  let merged: MergedRow[];
-  let sheetName: string;
-  let headerRowRead: number;
-  {
-    const { wb } = await loadWorkbook(o.input);
-    const { ws, headerRow, descCol, idCol } = locate(wb, o.input, o);
-    // The origin column is looked for in the same header row as the description column (locate's column lookup).
-    const originCol = o.originColumn ? locate(wb, o.input, { column: o.column, sheet: o.sheet, idColumn: o.originColumn }).idCol : null;
-    ({ pending, merged } = collectRows(ws, headerRow, descCol, idCol, originCol));
-    sheetName = ws.name;
-    headerRowRead = headerRow;
-    if (pending.length === 0) throw new InputError(`Worksheet "${ws.name}" in ${o.input} has a header row but no data rows under it`);
-  }
+  const { pending, merged, sheet: sheetName, headerRow: headerRowRead } = await readRowsApart({ input: o.input, column: o.column, sheet: o.sheet, idColumn: o.idColumn, originColumn: o.originColumn });
   const readS = (performance.now() - t0) / 1000;
   log(`read ${pending.length} rows from sheet "${sheetName}" of ${o.input} in ${readS.toFixed(1)} s (resident memory ${rssMb()})`);
 
@@ -303,26 +233,42 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   }
   log(`audit ${audit ? 'recorded' : 'skipped'} (resident memory ${rssMb()})`);
 
-  // 4. The workbook again, now with the results: insert the columns, write the cells, present, summarise.
+  // 4. The workbook again, now with the results: insert the columns, write the cells, present, summarise. A big
+  //    sheet is not changed cell by cell in memory: its cells move right and get their results as the streaming
+  //    copy writes each row (step 5); a small one (or one the streaming writer cannot keep) is changed in place.
   const t2 = performance.now();
   const { wb } = await loadWorkbook(o.input);
   const { ws, headerRow, descCol } = locate(wb, o.input, o);
   const at = descCol + 1;
   const columns: readonly string[] = duties ? [...RESULT_COLUMNS, ...DUTY_RESULT_COLUMNS] : RESULT_COLUMNS;
   const width = columns.length;
-  insertColumns(wb, ws, at, width);
+  const streamed = streamable(wb, o.streamFrom);
   const headerStyle = ws.getRow(headerRow).getCell(descCol).style;
-  columns.forEach((name, i) => {
-    const c = ws.getRow(headerRow).getCell(at + i);
-    c.value = formulaSafe(name);
-    c.style = { ...headerStyle, font: { ...(headerStyle.font ?? {}), bold: true }, numFmt: '@' };
-    ws.getColumn(at + i).width = WIDTHS[i];
-  });
-  pending.forEach((p, k) => writeResult(ws.getRow(p.row), at, cells[k], requestId, k + 1));
-  for (const m of merged) {
-    const rc = ws.getRow(m.row).getCell(at + REASONING_AT);
-    rc.value = formulaSafe(`part of the merged description classified in row ${m.first}`);
-    rc.numFmt = '@';
+  const kOf = new Map(pending.map((p, k) => [p.row, k]));
+  const firstOf = new Map(merged.map((m) => [m.row, m.first]));
+  /** Writes the added cells of sheet row `row` (the header, a classified row, or a row under a merged description). */
+  const fill = (row: ExcelJS.Row) => {
+    if (row.number === headerRow) {
+      columns.forEach((name, i) => {
+        const c = row.getCell(at + i);
+        c.value = formulaSafe(name);
+        c.style = { ...headerStyle, font: { ...(headerStyle.font ?? {}), bold: true }, numFmt: '@' };
+      });
+    }
+    const k = kOf.get(row.number);
+    if (k !== undefined) writeResult(row, at, cells[k], requestId, k + 1);
+    const first = firstOf.get(row.number);
+    if (first !== undefined) {
+      const rc = row.getCell(at + REASONING_AT);
+      rc.value = formulaSafe(`part of the merged description classified in row ${first}`);
+      rc.numFmt = '@';
+    }
+  };
+  const insert: Insertion = { ws, at, count: width, widths: WIDTHS.slice(0, width), sheets: new Set(wb.worksheets), fill };
+  insertColumns(wb, ws, at, width, { cells: !streamed });
+  if (!streamed) {
+    WIDTHS.slice(0, width).forEach((w, i) => (ws.getColumn(at + i).width = w));
+    for (const n of [headerRow, ...kOf.keys(), ...firstOf.keys()]) fill(ws.getRow(n));
   }
 
   const lastRow = merged.reduce((last, m) => Math.max(last, m.row), pending[pending.length - 1].row);
@@ -343,13 +289,13 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   const lowest = pending
     .map((p, k) => ({ row: p.row, conf: cells[k].confs[0] ?? -1, k }))
     .sort((a, b) => a.conf - b.conf || a.k - b.k)
-    .slice(0, LOWEST_LISTED);
+    .slice(0, LOWEST_LISTED)
+    .map(({ row, k }) => ({ row, cells: cells[k] }));
   addSummary(wb, {
     source: o.input,
     sheet: ws,
     column: o.column,
     descCol,
-    at,
     requestId,
     createdAt,
     versions,
@@ -366,7 +312,8 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   const target = path.resolve(o.output);
   const tmp = path.join(outDir, `.${path.basename(target)}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeWorkbook(wb, tmp, o.streamFrom);
+    if (streamed) await writeStreamed(wb, tmp, insert);
+    else await wb.xlsx.writeFile(tmp);
     fs.renameSync(tmp, target);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
@@ -414,38 +361,46 @@ function writeResult(row: ExcelJS.Row, at: number, r: Cells, requestId: string, 
 }
 
 type Sheetish = ExcelJS.Worksheet & {
-  _merges?: Record<string, { range: string }>;
+  _merges?: Record<string, { range: string; top: number; left: number; bottom: number; right: number }>;
   conditionalFormattings?: ExcelJS.ConditionalFormattingOptions[];
   dataValidations: { model: Record<string, unknown> };
 };
 
+/** A formula cell's value with its references to the moved cells of `ws` shifted (shared formulas written out), or null for any other cell. */
+function shiftedValue(cell: ExcelJS.Cell, sheet: ExcelJS.Worksheet, ws: ExcelJS.Worksheet, at: number, count: number): ExcelJS.CellValue | null {
+  if (cell.type !== ExcelJS.ValueType.Formula) return null;
+  const v = cell.value as ExcelJS.CellFormulaValue & { shareType?: string; ref?: string };
+  const formula = cell.formula; // translated for shared-formula dependents
+  if (!formula) return null;
+  const shifted = shiftFormula(formula, sheet.name, ws.name, at, count);
+  if (v.shareType === 'array' && v.ref) {
+    return { formula: shifted, result: v.result, shareType: 'array', ref: sheet === ws ? shiftRange(v.ref, at, count) : v.ref } as ExcelJS.CellValue;
+  }
+  return { formula: shifted, result: cell.result } as ExcelJS.CellFormulaValue;
+}
+
 /**
  * Inserts `count` empty columns at column `at` of `ws` and moves every reference to the moved cells along:
  * formulas on every sheet (shared formulas are written out per cell first), merges, conditional formats,
- * data validations, the auto filter, the print area and print titles. Defined names: exceljs.
+ * data validations, the auto filter, the print area and print titles. Defined names: exceljs. With `cells: false`
+ * the cells, their formulas and the merges stay where they are (the streaming copy moves them, writeStreamed).
  */
-export function insertColumns(wb: ExcelJS.Workbook, ws: ExcelJS.Worksheet, at: number, count: number): void {
-  for (const sheet of wb.worksheets) {
-    sheet.eachRow({ includeEmpty: false }, (row) => {
-      row.eachCell({ includeEmpty: false }, (cell) => {
-        if (cell.type !== ExcelJS.ValueType.Formula) return;
-        const v = cell.value as ExcelJS.CellFormulaValue & { shareType?: string; ref?: string };
-        const formula = cell.formula; // translated for shared-formula dependents
-        if (!formula) return;
-        const shifted = shiftFormula(formula, sheet.name, ws.name, at, count);
-        if (v.shareType === 'array' && v.ref) {
-          cell.value = { formula: shifted, result: v.result, shareType: 'array', ref: sheet === ws ? shiftRange(v.ref, at, count) : v.ref } as ExcelJS.CellValue;
-        } else {
-          cell.value = { formula: shifted, result: cell.result } as ExcelJS.CellFormulaValue;
-        }
-      });
-    });
-  }
+export function insertColumns(wb: ExcelJS.Workbook, ws: ExcelJS.Worksheet, at: number, count: number, o: { cells?: boolean } = {}): void {
   const s = ws as Sheetish;
-  const merges = Object.values(s._merges ?? {}).map((m) => m.range);
-  for (const m of merges) ws.unMergeCells(m);
-  ws.spliceColumns(at, 0, ...Array.from({ length: count }, () => []));
-  for (const m of merges) ws.mergeCells(shiftRange(m, at, count));
+  if (o.cells !== false) {
+    for (const sheet of wb.worksheets) {
+      sheet.eachRow({ includeEmpty: false }, (row) => {
+        row.eachCell({ includeEmpty: false }, (cell) => {
+          const v = shiftedValue(cell, sheet, ws, at, count);
+          if (v) cell.value = v;
+        });
+      });
+    }
+    const merges = Object.values(s._merges ?? {}).map((m) => m.range);
+    for (const m of merges) ws.unMergeCells(m);
+    ws.spliceColumns(at, 0, ...Array.from({ length: count }, () => []));
+    for (const m of merges) ws.mergeCells(shiftRange(m, at, count));
+  }
   for (const cf of s.conditionalFormattings ?? []) {
     cf.ref = shiftRange(cf.ref, at, count);
     for (const rule of cf.rules) {
@@ -469,7 +424,6 @@ interface SummaryInput {
   sheet: ExcelJS.Worksheet;
   column: string;
   descCol: number;
-  at: number;
   requestId: string;
   createdAt: string;
   versions: EngineInfo['versions'];
@@ -479,7 +433,8 @@ interface SummaryInput {
   counts: Record<RowStatus, number>;
   chapters: Map<string, number>;
   chapterName: (ch: string) => string;
-  lowest: Array<{ row: number; conf: number }>;
+  /** The rows listed, with their result cells. */
+  lowest: Array<{ row: number; cells: Cells }>;
 }
 
 /** A sheet name not yet in the workbook. */
@@ -554,12 +509,11 @@ function addSummary(wb: ExcelJS.Workbook, s: SummaryInput): ExcelJS.Worksheet {
 
   section(`Lowest confidence first (${s.lowest.length} of ${total} rows; the link opens the row)`, ['Row', 'Description', 'HS code 1', 'Confidence 1', 'Status'], [4]);
   const ref = (col: number, row: number) => `${quoteSheet(s.sheet.name)}!${colName(col)}${row}`;
-  for (const { row } of s.lowest) {
-    const src = s.sheet.getRow(row);
-    const desc = cellText(src.getCell(s.descCol).value) ?? '';
-    const code = src.getCell(s.at).value;
-    const conf = src.getCell(s.at + 1).value;
-    const status = src.getCell(s.at + STATUS_AT).value;
+  for (const { row, cells } of s.lowest) {
+    const desc = cellText(s.sheet.getRow(row).getCell(s.descCol).value) ?? '';
+    const code = cells.codes[0] !== undefined ? text(cells.codes[0]) : null;
+    const conf = cells.confs[0] ?? null;
+    const status = text(cells.status);
     const label = `${s.sheet.name} row ${row}`;
     const target = `#${ref(s.descCol, row)}`;
     const r = sum.addRow([
@@ -578,26 +532,43 @@ function addSummary(wb: ExcelJS.Workbook, s: SummaryInput): ExcelJS.Worksheet {
   return sum;
 }
 
-/** Worksheets with this many rows or more are written with exceljs's streaming writer (see writeWorkbook). */
+/** Worksheets with this many rows or more are written with exceljs's streaming writer (see writeStreamed). */
 export const STREAM_FROM = 20_000;
 
 /**
- * Writes `wb` to `file`. exceljs's whole-workbook writer builds a second copy of every cell (the model) and the
- * sheet's whole XML text in memory; for big sheets the workbook is instead copied row by row into the streaming
- * writer, each row released once written: values, formulas, styles, row heights, column definitions, merges,
- * conditional formats, data validations, auto filter, views, page setup, header/footer, protection, notes and
- * defined names go across. Images and tables only the whole-workbook writer keeps, so a workbook with any of
- * those is always written whole.
+ * Whether `wb` is written with the streaming writer: when a sheet has `streamFrom` rows or more, and nothing only
+ * the whole-workbook writer keeps (images, tables, a background) is in it.
  */
-export async function writeWorkbook(wb: ExcelJS.Workbook, file: string, streamFrom = STREAM_FROM): Promise<'whole' | 'streamed'> {
+function streamable(wb: ExcelJS.Workbook, streamFrom = STREAM_FROM): boolean {
   const big = wb.worksheets.some((ws) => ws.rowCount >= streamFrom);
   const special = wb.worksheets.some(
     (ws) => ws.getImages().length > 0 || Object.keys((ws as unknown as { tables?: object }).tables ?? {}).length > 0 || (ws as unknown as { background?: unknown }).background,
   );
-  if (!big || special) {
-    await wb.xlsx.writeFile(file);
-    return 'whole';
-  }
+  return big && !special;
+}
+
+/** The result columns a streaming copy inserts into a sheet whose cells were not moved in memory. */
+interface Insertion {
+  ws: ExcelJS.Worksheet;
+  at: number;
+  count: number;
+  /** Widths of the inserted columns. */
+  widths: number[];
+  /** The sheets whose formulas point at the sheet's cells as they were (not the Summary, added after). */
+  sheets: Set<ExcelJS.Worksheet>;
+  /** Writes a row's added cells on the written row. */
+  fill: (row: ExcelJS.Row) => void;
+}
+
+/**
+ * Writes `wb` to `file` with exceljs's streaming writer, row by row, each row released once written (the
+ * whole-workbook writer builds a second copy of every cell and the sheet's whole XML text in memory). On the way,
+ * the cells of `ins.ws` at or right of `ins.at` move right by `ins.count`, formulas pointing at them move along,
+ * and each row gets its added cells. Values, formulas, styles, row heights, column definitions, merges,
+ * conditional formats, data validations, auto filter, views, page setup, header/footer, protection, notes and
+ * defined names go across; images and tables do not (see streamable).
+ */
+async function writeStreamed(wb: ExcelJS.Workbook, file: string, ins: Insertion): Promise<void> {
   const out = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: true });
   out.creator = wb.creator ?? '';
   out.lastModifiedBy = wb.lastModifiedBy ?? '';
@@ -606,6 +577,9 @@ export async function writeWorkbook(wb: ExcelJS.Workbook, file: string, streamFr
   out.views = wb.views;
   (out as unknown as { definedNames: { model: unknown } }).definedNames.model = wb.definedNames.model;
   for (const ws of wb.worksheets) {
+    const target = ws === ins.ws;
+    const shifts = ins.sheets.has(ws);
+    const colOf = (col: number) => (target && col >= ins.at ? col + ins.count : col);
     const w = out.addWorksheet(ws.name, {
       properties: ws.properties,
       views: ws.views,
@@ -613,12 +587,21 @@ export async function writeWorkbook(wb: ExcelJS.Workbook, file: string, streamFr
       headerFooter: ws.headerFooter,
       state: ws.state,
     });
-    const cols = (ws as unknown as { _columns?: ExcelJS.Column[] })._columns;
-    if (cols?.length) {
-      w.columns = cols.map((c) => ({ width: c.width, hidden: c.hidden, outlineLevel: c.outlineLevel, style: c.style })) as Partial<ExcelJS.Column>[];
+    const cols = (ws as unknown as { _columns?: ExcelJS.Column[] })._columns ?? [];
+    const defs = cols.map((c) => ({ width: c.width, hidden: c.hidden, outlineLevel: c.outlineLevel, style: c.style })) as Partial<ExcelJS.Column>[];
+    if (target) {
+      while (defs.length < ins.at - 1) defs.push({});
+      defs.splice(ins.at - 1, 0, ...ins.widths.map((width) => ({ width })));
     }
+    if (defs.length) w.columns = defs;
     const src = ws as Sheetish;
-    for (const m of Object.values(src._merges ?? {})) w.mergeCells(m.range);
+    for (const m of Object.values(src._merges ?? {})) w.mergeCells(target ? shiftRange(m.range, ins.at, ins.count) : m.range);
+    // Inserted cells inside a merge that spans the insertion take the merge's style, as merging in memory gives them.
+    const spanning = target
+      ? Object.values(src._merges ?? {})
+          .filter((m) => m.left < ins.at && m.right >= ins.at)
+          .map((m) => ({ top: m.top, bottom: m.bottom, style: ws.getCell(m.top, m.left).style }))
+      : [];
     for (const cf of src.conditionalFormattings ?? []) w.addConditionalFormatting(cf);
     (w as unknown as Sheetish).dataValidations.model = src.dataValidations.model;
     if (ws.autoFilter) w.autoFilter = ws.autoFilter;
@@ -633,16 +616,20 @@ export async function writeWorkbook(wb: ExcelJS.Workbook, file: string, streamFr
       if (row.hidden) r.hidden = true;
       if (row.outlineLevel) r.outlineLevel = row.outlineLevel;
       row.eachCell({ includeEmpty: true }, (c, col) => {
-        const t = r.getCell(col);
-        if (c.type !== ExcelJS.ValueType.Merge) t.value = c.value;
+        const t = r.getCell(colOf(col));
+        if (c.type !== ExcelJS.ValueType.Merge) t.value = (shifts && shiftedValue(c, ws, ins.ws, ins.at, ins.count)) || c.value;
         t.style = c.style;
         if (c.note) t.note = c.note;
       });
+      for (const m of spanning) {
+        if (row.number < m.top || row.number > m.bottom) continue;
+        for (let col = ins.at; col < ins.at + ins.count; col++) r.getCell(col).style = m.style;
+      }
+      if (target) ins.fill(r);
       r.commit();
       rows[i] = undefined; // written: let it go
     }
     w.commit();
   }
   await out.commit();
-  return 'streamed';
 }
