@@ -145,8 +145,8 @@ export async function classify(engine: Engine, description: unknown, country?: C
   const g6 = gri6(engine.ds.hs, list.map((c) => c.hs6), attrs);
   const added = new Map<string, number>();
   list = putFirst(list, g6.first, (hs6, score) => {
-    const cls = engine.model.classes.indexOf(hs6);
-    if (cls < 0) return null;
+    const cls = engine.scorer.classOf.get(hs6);
+    if (cls === undefined) return null;
     added.set(hs6, cls);
     return { hs6, score, row: -1 };
   });

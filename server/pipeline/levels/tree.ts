@@ -129,7 +129,7 @@ function treeIndex(tree: LevelTree): TreeIndex {
 export class LevelQuery {
   private readonly ix: TreeIndex;
   /** Per node: its children's log-probabilities, once evaluated. */
-  private readonly memo: (Float64Array | undefined)[] = [];
+  private readonly memo: (Float64Array | undefined)[];
   readonly chapter: Float64Array;
 
   constructor(
@@ -137,6 +137,7 @@ export class LevelQuery {
     private readonly x: HashedVector,
   ) {
     this.ix = treeIndex(tree);
+    this.memo = new Array(this.ix.nodes.length);
     this.chapter = this.node(0);
   }
 
