@@ -105,6 +105,13 @@ describe('reading the conditions of official texts', () => {
     expect(cond('Of synthetic fibers', 'material').material!.covers).toEqual(['synthetic fibres']);
     expect(cond('Of man-made fibers', 'material').material!.covers.sort()).toEqual(['artificial fibres', 'synthetic fibres']);
     expect(parseText('Of other textile materials').residual).toBe(true);
+    // The outer surface of cases and containers is their material; paperboard is not paper.
+    const sheeting = parseText('Cases and containers; n.e.c. in heading 4202, with outer surface of sheeting of plastics or of textile materials');
+    expect(sheeting.conditions.filter((c) => c.dim !== 'kind').map((c) => c.dim)).toEqual(['material']);
+    expect(cond('Cases and containers; n.e.c. in heading 4202, with outer surface of sheeting of plastics or of textile materials', 'material').material!.covers).toContain('plastics');
+    expect(cond('Cases and containers; handbags, of vulcanised fibre or of paperboard, or wholly or mainly covered with such materials or with paper', 'material').phrase).toBe('of paperboard');
+    // The outer soles of footwear stay a part, not the goods' material.
+    expect(parseText('Footwear; with outer soles of rubber or plastics and uppers of textile materials').conditions.some((c) => c.dim === 'material' && c.phrase.includes('outer soles'))).toBe(false);
   });
 
   test('percentages, knit, knit to shape, gender, retail, state, power, assembled', () => {

@@ -4,6 +4,7 @@ import { hashedFeatures, findSorted, HASH_BITS } from '../server/pipeline/levels
 import { trainNode, nodeLogProbs } from '../server/pipeline/levels/softmax';
 import { trainTree, LevelQuery, type LevelDoc } from '../server/pipeline/levels/tree';
 import { normalise } from '../server/pipeline/normalise';
+import { coveredText } from '../server/pipeline/corpus';
 import { rng } from '../server/tune/ga';
 
 const W = { word: 1, bigram: 0.7, char: 0.5, charMin: 4, charMax: 4 };
@@ -99,5 +100,17 @@ describe('the tree and the beam', () => {
     expect(new Set(one.map((r) => r.hs6.slice(0, 4)))).toEqual(new Set(['7318']));
     // Polyester tee: chapter 61, heading 6109, and the synthetic-fibre subheading.
     expect(new LevelQuery(tree, x('polyester t-shirt')).beam(1, 1)[0].hs6).toBe('610990');
+  });
+});
+
+describe('what official texts are learnt from', () => {
+  test("an exclusion's words are left out: they name goods the line does not cover", () => {
+    const words = (t: string) => normalise(coveredText(t)).tokens;
+    expect(words('Balls, other than golf balls and table-tennis balls: Inflatable')).not.toContain(normalise('golf').tokens[0]);
+    expect(words('Balls, other than golf balls and table-tennis balls: Inflatable')).toContain(normalise('inflatable').tokens[0]);
+    expect(words('Balls; (other than inflatable or for lawn-tennis, golf or table-tennis)')).toEqual(normalise('Balls').tokens);
+    expect(coveredText('T-shirts; of textile materials (other than cotton), knitted')).not.toMatch(/cotton/);
+    expect(coveredText('Golf balls')).toBe('Golf balls');
+    expect(coveredText('Footwear, excluding sports footwear; with uppers of leather')).toMatch(/with uppers of leather$/);
   });
 });

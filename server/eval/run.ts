@@ -5,7 +5,7 @@
 //   sharing a text fall in the same fold; the ATLAS rows stay in training.
 // Every case is classified with the rules (GRIs, Notes) and without them, so their effect is visible; the
 // CROSS and ATLAS cases with a 10-digit US code once more for country US (national.ts).
-// Prints a summary and writes reports/eval.json and reports/eval.html.
+// Prints a summary and writes reports/eval.json, reports/eval.html and reports/predictions.jsonl (every cross-validated row).
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -124,6 +124,8 @@ async function main() {
   };
   fs.mkdirSync(o.out, { recursive: true });
   fs.writeFileSync(path.join(o.out, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
+  // every cross-validated prediction (rules applied), one per line, for error analysis and threshold studies
+  fs.writeFileSync(path.join(o.out, 'predictions.jsonl'), preds.map((p) => JSON.stringify(p)).join('\n') + '\n');
   fs.writeFileSync(path.join(o.out, 'eval.html'), renderReport(report));
 
   console.log('source      n     top1@2 top3@2 top1@4 top3@4 top1@6 top3@6   ECE  review (acc)   ok acc');

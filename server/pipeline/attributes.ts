@@ -333,12 +333,15 @@ const MATERIAL_WORDS =
   'ceramics?|porcelain|china|stoneware|earthenware|precious metal|gold|silver|platinum|base metal|textile materials?|other materials';
 /** "of cotton", "of wool or fine animal hair", "of textile materials (other than cotton)", "wholly of cotton". */
 const MATERIAL_CLAUSE = new RegExp(
-  `\\b(?:(?:wholly|mainly|chiefly|principally) )?of (?:other )?(?:[a-z-]+ ){0,2}?(?:${MATERIAL_WORDS})(?:(?:,? or |, | and )(?:of )?(?:[a-z-]+ ){0,2}?(?:${MATERIAL_WORDS}))*(?: \\((?:other than|excluding|not)[^)]*\\))?` +
+  `\\b(?:with outer surface )?(?:(?:wholly|mainly|chiefly|principally) )?of (?:other )?(?:[a-z-]+ ){0,2}?(?:${MATERIAL_WORDS})(?![a-z])(?:(?:,? or |, | and )(?:of )?(?:[a-z-]+ ){0,2}?(?:${MATERIAL_WORDS})(?![a-z]))*(?: \\((?:other than|excluding|not)[^)]*\\))?` +
     `|^(?:${MATERIAL_WORDS})(?:(?:,? or |, )(?:${MATERIAL_WORDS}))*$`,
   'g',
 );
-/** Parts of the goods whose material is not the goods' own ("outer soles of rubber", "uppers of leather"). */
-const COMPONENT = /\b(?:outer )?(?:soles?|uppers?|frames?|handles?|blades?|linings?|backing|cores?|faces?|surfaces?|tops?) (?:consisting )?of [^;,]*/g;
+/**
+ * Parts of the goods whose material is not the goods' own ("outer soles of rubber", "uppers of leather"). The outer
+ * surface of cases and containers (heading 4202) is the material the goods are described by, so it is not a part.
+ */
+const COMPONENT = /\b(?:outer )?(?:soles?|uppers?|frames?|handles?|blades?|linings?|backing|cores?|faces?|(?<!outer )surfaces?|tops?) (?:consisting )?of [^;,]*/g;
 
 const STRIP_UNCONDITIONAL = /\b(?:whether or not|with or without|including|incl\.)\b[^;,)]*/g;
 const CATEGORY = /\(\d{3}\)\s*$|\(\d{3}\)/g;

@@ -18,6 +18,17 @@ export interface CorpusDoc {
   train: string[];
 }
 
+/**
+ * What an official text covers, for learning and matching: its exclusions left out ("Balls, other than golf balls
+ * and table-tennis balls: Inflatable"; "of textile materials (other than cotton)"), whose words name goods the line
+ * does not cover and would otherwise draw those goods to it. Displayed and cited texts stay as written.
+ */
+export function coveredText(text: string): string {
+  return text
+    .replace(/\((?:other than|excluding|except|not including|exclusive of)\b[^)]*\)/gi, ' ')
+    .replace(/\b(?:other than|excluding|except|not including|exclusive of)\b[^;:()]*/gi, ' ');
+}
+
 function terms(text: string): string[] {
   return termsOf(normalise(text).tokens);
 }
@@ -33,12 +44,12 @@ export function hsText(ds: Dataset, hs6: string): string {
 export function buildCorpus(ds: Dataset, examples: Example[], detailChars: number): CorpusDoc[] {
   const docs: CorpusDoc[] = [];
   ds.hs.subheadings.forEach((hs6, ref) => {
-    const t = terms(hsText(ds, hs6));
+    const t = terms(coveredText(hsText(ds, hs6)));
     docs.push({ hs6, kind: 'hs', ref, index: t, train: t });
   });
   for (const [kind, lines] of [['us', ds.us], ['eu', ds.eu]] as const) {
     lines.forEach((line, ref) => {
-      const t = terms(line.fullDescription);
+      const t = terms(coveredText(line.fullDescription));
       docs.push({ hs6: line.hs6, kind, ref, index: t, train: t });
     });
   }

@@ -121,12 +121,17 @@ export function gri6(hs: HsTree, ranked: string[], a: Attributes): Gri6Outcome {
   if (tj.verdict === 'yes') {
     if (!excluded.length && !tj.met.length) return none;
     const ex = excluded.length ? `; excludes ${excluded.slice(0, 4).map((x) => `${dotted(x.p.code)} (${failedText(x.j)})`).join(', ')}${excluded.length > 4 ? ` and ${excluded.length - 4} more` : ''}` : '';
+    // Nothing of the first candidate's own text is stated, but the stated attributes exclude its peers.
+    const basis = tj.met.length ? cite(tj) : 'the stated attributes exclude none of its terms';
+    const short = tj.met.length
+      ? tj.met.map((m) => (m.condition.phrase === m.stated ? m.stated : `${m.condition.phrase} (${m.stated})`)).join(', ')
+      : `not ${excluded.slice(0, 2).map((x) => dotted(x.p.code)).join(', ')}${excluded.length > 2 ? ' ...' : ''} (${[...new Set(excluded.flatMap((x) => x.j.failed.map((f) => f.stated)))].join(', ')} stated)`;
     return {
       first: top,
-      step: step('decide', [top], `${dotted(top)}: ${cite(tj)}, GRI 6${ex}.`),
+      step: step('decide', [top], `${dotted(top)}: ${basis}, GRI 6${ex}.`),
       questions: [],
       attributes: statedOf(top, tj),
-      summary: `GRI 6: ${tj.met.map((m) => (m.condition.phrase === m.stated ? m.stated : `${m.condition.phrase} (${m.stated})`)).join(', ')}`,
+      summary: `GRI 6: ${short}`,
     };
   }
   // Unknown: the description does not state what separates the first candidate from its peers. When the

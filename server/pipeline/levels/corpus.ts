@@ -3,7 +3,7 @@
 // the labelled examples, each source with its own weight (0 leaves a source out: `npm run eval` measures
 // what each adds).
 import { normalise } from '../normalise';
-import { hsText } from '../corpus';
+import { coveredText, hsText } from '../corpus';
 import { hashedFeatures, type FeatureWeights } from './features';
 import type { LevelDoc } from './tree';
 import type { Dataset, Example, ExampleSource } from '../../types';
@@ -21,7 +21,7 @@ export interface LevelCorpusOptions {
 
 export function levelCorpus(ds: Dataset, examples: Example[], o: LevelCorpusOptions): LevelDoc[] {
   const docs: LevelDoc[] = [];
-  const f = (text: string) => hashedFeatures(normalise(text), o.features);
+  const f = (text: string) => hashedFeatures(normalise(coveredText(text)), o.features);
   if (o.nomenclature.hs > 0) for (const hs6 of ds.hs.subheadings) docs.push({ x: f(hsText(ds, hs6)), code: hs6, weight: o.nomenclature.hs });
   if (o.nomenclature.usHeading > 0) {
     // The schedule's indent-0 text of each heading (the legal wording, fuller than the UN short forms).
