@@ -4,7 +4,7 @@
 import { normalise, type Normalised } from './pipeline/normalise';
 import { candidates, createScorer, FEATURES, type Candidates, type Scorer } from './pipeline/score';
 import { rank, softmaxTop, type FusionParams, type Ranked } from './pipeline/fusion';
-import { fuzzyScores } from './pipeline/fuzzy';
+import { FuzzyTexts } from './pipeline/fuzzy';
 import { applyCalibration } from './pipeline/calibrate';
 import { textKind } from './pipeline/kind';
 import { triggeredRules, pointedCodes, fireRules, applyRules, type RulesOutcome } from './pipeline/rules';
@@ -33,8 +33,9 @@ export interface Engine {
   config: ClassifierConfig;
   scorer: Scorer;
   lookup: Lookup;
-  /** Official text of each class, for fuzzy matching. */
+  /** Official text of each class, and the same indexed for fuzzy matching. */
   classText: string[];
+  fuzzy: FuzzyTexts;
   /** The GRI and Note rules; null runs the statistics alone (for measuring what the rules add). */
   rules: RuleSet | null;
   /** The fusion weights and settings of `config`, as the fusion takes them. */
@@ -56,7 +57,7 @@ export function classTexts(ds: Dataset, model: Model): string[] {
 
 export function createEngine(ds: Dataset, model: Model, config: ClassifierConfig, rules: RuleSet | null = null): Engine {
   const classText = classTexts(ds, model);
-  return { ds, model, config, scorer: createScorer(model, classText), lookup: buildLookup(model, ds), classText, rules, fusion: fusionParams(config), companyCache: new Map() };
+  return { ds, model, config, scorer: createScorer(model, classText), lookup: buildLookup(model, ds), classText, fuzzy: new FuzzyTexts(classText), rules, fusion: fusionParams(config), companyCache: new Map() };
 }
 
 export function fusionParams(config: ClassifierConfig): FusionParams {
@@ -74,9 +75,9 @@ export interface Scored {
 export function score(engine: Engine, query: Normalised, extra: string[] = [], materials?: MaterialFacts): Scored {
   const cands = candidates(engine.scorer, query, engine.config.alpha, engine.config.shortlist, extra, materials);
   const ranked = rank(cands, engine.fusion, (rows) =>
-    fuzzyScores(
+    engine.fuzzy.scores(
       query.text,
-      rows.map((r) => engine.classText[cands.classes[r]]),
+      rows.map((r) => cands.classes[r]),
     ),
   );
   return { query, cands, ranked };
@@ -144,8 +145,8 @@ export async function classify(engine: Engine, description: unknown, country?: C
   const g6 = gri6(engine.ds.hs, list.map((c) => c.hs6), attrs);
   const added = new Map<string, number>();
   list = putFirst(list, g6.first, (hs6, score) => {
-    const cls = engine.model.classes.indexOf(hs6);
-    if (cls < 0) return null;
+    const cls = engine.scorer.classOf.get(hs6);
+    if (cls === undefined) return null;
     added.set(hs6, cls);
     return { hs6, score, row: -1 };
   });

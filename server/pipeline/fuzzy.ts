@@ -2,7 +2,7 @@
 // (Bitap) against the candidates' official texts, so typos and truncations in invoice lines
 // ("tshrt", "chocolat") still count. fuse.js over all 5,612 codes would cost ~300 ms a query; over the
 // short list it costs a fraction of a millisecond.
-import Fuse from 'fuse.js';
+import Fuse, { type FuseIndex } from 'fuse.js';
 
 const OPTIONS = {
   keys: ['text'],
@@ -24,13 +24,36 @@ export function fuzzyPattern(cleanText: string): string {
 
 /** Similarity in [0, 1] of the query to each text (0 where fuse finds no match). */
 export function fuzzyScores(cleanText: string, texts: string[]): Float32Array {
-  const out = new Float32Array(texts.length);
-  const pattern = fuzzyPattern(cleanText);
-  if (!pattern || texts.length === 0) return out;
-  const fuse = new Fuse(
-    texts.map((text) => ({ text })),
-    OPTIONS,
+  return new FuzzyTexts(texts).scores(
+    cleanText,
+    texts.map((_, i) => i),
   );
-  for (const r of fuse.search(pattern)) out[r.refIndex] = 1 - (r.score ?? 1);
-  return out;
+}
+
+type IndexData = ReturnType<FuseIndex<{ text: string }>['toJSON']>;
+
+/**
+ * A fixed list of texts (the classes' official texts) indexed for fuse.js once: each query's short list reuses
+ * their index records (fuse's field-length norms), not indexing its texts again.
+ */
+export class FuzzyTexts {
+  private readonly keys: IndexData['keys'];
+  private readonly records: IndexData['records'];
+
+  constructor(texts: string[]) {
+    const index = Fuse.createIndex(OPTIONS.keys, texts.map((text) => ({ text }))).toJSON();
+    this.keys = index.keys;
+    this.records = index.records;
+  }
+
+  /** Similarity in [0, 1] of the query to the texts at `ids` (0 where fuse finds no match), in the order of `ids`. */
+  scores(cleanText: string, ids: ArrayLike<number>): Float32Array {
+    const out = new Float32Array(ids.length);
+    const pattern = fuzzyPattern(cleanText);
+    if (!pattern || ids.length === 0) return out;
+    const records = Array.from(ids, (id, i) => ({ i, $: this.records[id].$ }));
+    const fuse = new Fuse(records, OPTIONS, Fuse.parseIndex({ keys: this.keys, records }));
+    for (const r of fuse.search(pattern)) out[r.refIndex] = 1 - (r.score ?? 1);
+    return out;
+  }
 }

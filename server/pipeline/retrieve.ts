@@ -74,11 +74,12 @@ export function search(index: TfIdfIndex, q: SparseVector, scratch: Float32Array
       scratch[d] += w * index.weight[p];
     }
   }
-  const docs = Int32Array.from(touched);
+  const docs = new Int32Array(touched.length);
   const scores = new Float32Array(docs.length);
   for (let i = 0; i < docs.length; i++) {
-    scores[i] = scratch[docs[i]];
-    scratch[docs[i]] = 0;
+    const d = (docs[i] = touched[i]);
+    scores[i] = scratch[d];
+    scratch[d] = 0;
   }
   return { docs, scores };
 }

@@ -153,7 +153,8 @@ export function candidates(
       }
     } else if (s > nom[c]) nom[c] = s;
   }
-  const retrieval = Float32Array.from(touched, (c) => Math.max(nom[c], knn[3 * c]));
+  const retrieval = new Float32Array(touched.length);
+  for (let i = 0; i < touched.length; i++) retrieval[i] = Math.max(nom[touched[i]], knn[3 * touched[i]]);
 
   const chosen = new Set<number>(topK(post.sub, Math.ceil(size / 2)));
   for (const i of topK(retrieval, size)) {
@@ -171,12 +172,17 @@ export function candidates(
 
   for (const code of extra) {
     const under = scorer.byPrefix.get(code) ?? [];
-    for (const i of topK(Float64Array.from(under, (c) => post.sub[c]), 2)) chosen.add(under[i]);
+    const subs = new Float64Array(under.length);
+    for (let i = 0; i < under.length; i++) subs[i] = post.sub[under[i]];
+    for (const i of topK(subs, 2)) chosen.add(under[i]);
   }
 
-  const classes = Int32Array.from(chosen);
+  const classes = new Int32Array(chosen.size);
+  let n = 0;
+  for (const c of chosen) classes[n++] = c;
   const features = new Float32Array(classes.length * N_FEATURES);
-  classes.forEach((c, i) => {
+  for (let i = 0; i < classes.length; i++) {
+    const c = classes[i];
     const row = i * N_FEATURES;
     features[row] = Math.max(LOG_FLOOR, post.sub[c]);
     features[row + 1] = Math.max(LOG_FLOOR, post.head[model.classHead[c]]);
@@ -192,7 +198,7 @@ export function candidates(
       features[row + 9] = Math.max(LOG_FLOOR, lh);
       features[row + 10] = Math.max(LOG_FLOOR, ls);
     }
-  });
+  }
   for (const c of touched) {
     nom[c] = 0;
     knn[3 * c] = knn[3 * c + 1] = knn[3 * c + 2] = 0;

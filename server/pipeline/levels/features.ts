@@ -22,9 +22,10 @@ export interface FeatureWeights {
   charMax?: number;
 }
 
-function fnv1a(s: string, seed: number): number {
+/** FNV-1a of s[from, to) (default: all of s). */
+function fnv1a(s: string, seed: number, from = 0, to = s.length): number {
   let h = 0x811c9dc5 ^ seed;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = from; i < to; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
@@ -47,7 +48,7 @@ export function hashedFeatures(q: Normalised, w: FeatureWeights, extra?: { q: No
       for (const word of n.text.match(WORD) ?? []) {
         if (word.length < 3) continue;
         const s = `<${word.length > 24 ? word.slice(0, 24) : word}>`;
-        for (let len = w.charMin ?? 3; len <= (w.charMax ?? 5); len++) for (let i = 0; i + len <= s.length; i++) add(fnv1a(s.slice(i, i + len), 3), w.char * scale);
+        for (let len = w.charMin ?? 3; len <= (w.charMax ?? 5); len++) for (let i = 0; i + len <= s.length; i++) add(fnv1a(s, 3, i, i + len), w.char * scale);
       }
     }
   };

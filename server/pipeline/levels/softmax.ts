@@ -104,13 +104,14 @@ export function trainNode(children: string[], docs: NodeDoc[], opts: SgdOptions,
 /** Log-probabilities of the node's children for a query, written into `out` (length >= children). */
 export function nodeLogProbs(m: NodeModel, q: HashedVector, out: Float64Array): void {
   const K = m.children.length;
-  for (let k = 0; k < K; k++) out[k] = m.bias[k];
+  const { feats, w, bias } = m;
+  for (let k = 0; k < K; k++) out[k] = bias[k];
   for (let i = 0; i < q.ids.length; i++) {
-    const j = findSorted(m.feats, q.ids[i]);
+    const j = findSorted(feats, q.ids[i]);
     if (j < 0) continue;
     const base = j * K;
     const v = q.values[i];
-    for (let k = 0; k < K; k++) out[k] += v * m.w[base + k];
+    for (let k = 0; k < K; k++) out[k] += v * w[base + k];
   }
   let max = -Infinity;
   for (let k = 0; k < K; k++) if (out[k] > max) max = out[k];

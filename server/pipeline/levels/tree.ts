@@ -86,40 +86,93 @@ function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
   return m;
 }
 
+/** What a query needs of a tree, built once per tree: every node model in one list (the root first) and where each code sits. */
+interface TreeIndex {
+  nodes: NodeModel[];
+  /** Per chapter (its position among the root's children): the node of its headings' model (-1: none) and its headings. */
+  chapterNode: Int32Array;
+  headsOf: { pos: number; node: number; subs: string[] }[][];
+  /** Chapter or heading code -> its node; child code -> its position among its parent's children. */
+  nodeOf: Map<string, number>;
+  pos: Map<string, number>;
+  /** Subheading -> [chapter position, chapter node, heading position, heading node, subheading position] (-1: absent). */
+  paths: Map<string, Int32Array>;
+}
+
+const indexes = new WeakMap<LevelTree, TreeIndex>();
+
+function treeIndex(tree: LevelTree): TreeIndex {
+  let ix = indexes.get(tree);
+  if (ix) return ix;
+  const nodes = [tree.root];
+  const nodeOf = new Map<string, number>();
+  const pos = new Map<string, number>();
+  tree.root.children.forEach((c, i) => pos.set(c, i));
+  for (const models of [tree.chapters, tree.headings]) {
+    for (const [code, m] of models) {
+      nodeOf.set(code, nodes.length);
+      nodes.push(m);
+      m.children.forEach((c, i) => pos.set(c, i));
+    }
+  }
+  const chapterNode = Int32Array.from(tree.root.children, (ch) => nodeOf.get(ch) ?? -1);
+  const headsOf = tree.root.children.map((ch) => {
+    const hm = tree.chapters.get(ch);
+    return (tree.headingsOf.get(ch) ?? []).map((h) => ({ pos: hm ? hm.children.indexOf(h) : -1, node: nodeOf.get(h) ?? -1, subs: tree.subheadingsOf.get(h) ?? [] }));
+  });
+  ix = { nodes, chapterNode, headsOf, nodeOf, pos, paths: new Map() };
+  indexes.set(tree, ix);
+  return ix;
+}
+
 /** Log-probabilities at the three levels for one query; each node is evaluated at most once. */
 export class LevelQuery {
-  private readonly memo = new Map<string, Map<string, number>>();
-  readonly chapter: Map<string, number>;
+  private readonly ix: TreeIndex;
+  /** Per node: its children's log-probabilities, once evaluated. */
+  private readonly memo: (Float64Array | undefined)[];
+  readonly chapter: Float64Array;
 
   constructor(
-    private readonly tree: LevelTree,
+    tree: LevelTree,
     private readonly x: HashedVector,
   ) {
-    this.chapter = this.evaluate(tree.root);
+    this.ix = treeIndex(tree);
+    this.memo = new Array(this.ix.nodes.length);
+    this.chapter = this.node(0);
   }
 
-  private evaluate(m: NodeModel): Map<string, number> {
-    const out = new Float64Array(m.children.length);
-    nodeLogProbs(m, this.x, out);
-    return new Map(m.children.map((c, i) => [c, out[i]]));
-  }
-
-  private node(code: string, models: Map<string, NodeModel>): Map<string, number> | null {
-    let r = this.memo.get(code);
+  private node(n: number): Float64Array {
+    let r = this.memo[n];
     if (!r) {
-      const m = models.get(code);
-      if (!m) return null;
-      r = this.evaluate(m);
-      this.memo.set(code, r);
+      const m = this.ix.nodes[n];
+      r = new Float64Array(m.children.length);
+      nodeLogProbs(m, this.x, r);
+      this.memo[n] = r;
     }
     return r;
   }
 
+  private path(hs6: string): Int32Array {
+    const { paths, pos, nodeOf } = this.ix;
+    let p = paths.get(hs6);
+    if (!p) {
+      const ch = hs6.slice(0, 2);
+      const h = hs6.slice(0, 4);
+      const cn = nodeOf.get(ch) ?? -1;
+      const hn = nodeOf.get(h) ?? -1;
+      const at = (code: string, parent: number) => (parent >= 0 && this.ix.nodes[parent].children.includes(code) ? pos.get(code)! : -1);
+      p = Int32Array.of(this.ix.nodes[0].children.includes(ch) ? pos.get(ch)! : -1, cn, at(h, cn), hn, at(hs6, hn));
+      paths.set(hs6, p);
+    }
+    return p;
+  }
+
   /** [log P(chapter), log P(heading | chapter), log P(subheading | heading)] of a subheading. */
   levels(hs6: string): [number, number, number] {
-    const lc = this.chapter.get(hs6.slice(0, 2)) ?? -Infinity;
-    const lh = this.node(hs6.slice(0, 2), this.tree.chapters)?.get(hs6.slice(0, 4)) ?? 0;
-    const ls = this.node(hs6.slice(0, 4), this.tree.headings)?.get(hs6) ?? 0;
+    const [cp, cn, hp, hn, sp] = this.path(hs6);
+    const lc = cp >= 0 ? this.chapter[cp] : -Infinity;
+    const lh = hp >= 0 ? this.node(cn)[hp] : 0;
+    const ls = sp >= 0 ? this.node(hn)[sp] : 0;
     return [lc, lh, ls];
   }
 
@@ -128,18 +181,31 @@ export class LevelQuery {
    * two probabilities), and every subheading under those, best first by the product of all three.
    */
   beam(chapters: number, headings: number): { hs6: string; logp: number }[] {
-    const chs = [...this.chapter].sort((a, b) => b[1] - a[1]).slice(0, chapters);
-    const heads: { h: string; lp: number }[] = [];
-    for (const [ch, lc] of chs) {
-      const hm = this.node(ch, this.tree.chapters);
-      for (const h of this.tree.headingsOf.get(ch) ?? []) heads.push({ h, lp: lc + (hm?.get(h) ?? 0) });
+    const lcs = this.chapter;
+    const chs = byValue(lcs, lcs.length).slice(0, chapters);
+    const heads: { subs: string[]; node: number }[] = [];
+    const lps: number[] = [];
+    for (const cp of chs) {
+      const lc = lcs[cp];
+      const cn = this.ix.chapterNode[cp];
+      const hm = cn >= 0 ? this.node(cn) : null;
+      for (const h of this.ix.headsOf[cp]) {
+        heads.push(h);
+        lps.push(lc + (hm ? hm[h.pos] : 0));
+      }
     }
-    heads.sort((a, b) => b.lp - a.lp);
     const out: { hs6: string; logp: number }[] = [];
-    for (const { h, lp } of heads.slice(0, headings)) {
-      const sm = this.node(h, this.tree.headings);
-      for (const s of this.tree.subheadingsOf.get(h) ?? []) out.push({ hs6: s, logp: lp + (sm?.get(s) ?? 0) });
+    for (const i of byValue(lps, lps.length).slice(0, headings)) {
+      const { subs, node } = heads[i];
+      const lp = lps[i];
+      const sm = node >= 0 ? this.node(node) : null;
+      for (let s = 0; s < subs.length; s++) out.push({ hs6: subs[s], logp: lp + (sm ? sm[s] : 0) });
     }
     return out.sort((a, b) => b.logp - a.logp);
   }
+}
+
+/** Positions 0..n-1 ordered by value, best first, ties in position order (a stable sort). */
+function byValue(values: ArrayLike<number>, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i).sort((a, b) => values[b] - values[a]);
 }
