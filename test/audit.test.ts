@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
 import { SqliteStore, SQLITE_MIGRATIONS } from '../server/audit/sqlite';
+import { ThreadedSqliteStore } from '../server/audit/thread';
 import { PgStore, PG_MIGRATIONS } from '../server/audit/postgres';
 import { verifyChain, recordHash, GENESIS_HASH, DuplicateRequestError, type AuditStore } from '../server/audit/store';
 
@@ -22,6 +23,13 @@ interface Backend {
 }
 
 let n = 0;
+/** Edits a SQLite store behind its back (triggers dropped first). */
+const sqliteTamper = (file: string) => async (sql: string) => {
+  const db = new Database(file);
+  db.exec('DROP TRIGGER IF EXISTS records_no_update; DROP TRIGGER IF EXISTS records_no_delete;');
+  db.exec(sql);
+  db.close();
+};
 const sqlite: Backend = {
   name: 'sqlite',
   async fresh() {
@@ -29,12 +37,19 @@ const sqlite: Backend = {
     return {
       store: new SqliteStore(file),
       reopen: async () => new SqliteStore(file),
-      tamper: async (sql) => {
-        const db = new Database(file);
-        db.exec('DROP TRIGGER IF EXISTS records_no_update; DROP TRIGGER IF EXISTS records_no_delete;');
-        db.exec(sql);
-        db.close();
-      },
+      tamper: sqliteTamper(file),
+    };
+  },
+};
+/** The same file format, on a thread of its own (the service's store). */
+const sqliteThread: Backend = {
+  name: 'sqlite on its own thread',
+  async fresh() {
+    const file = path.join(dir, `t${n++}.sqlite`);
+    return {
+      store: await ThreadedSqliteStore.open(file),
+      reopen: () => ThreadedSqliteStore.open(file),
+      tamper: sqliteTamper(file),
     };
   },
 };
@@ -60,7 +75,7 @@ const postgres: Backend = {
   },
 };
 
-const backends = PG_URL ? [sqlite, postgres] : [sqlite];
+const backends = PG_URL ? [sqlite, sqliteThread, postgres] : [sqlite, sqliteThread];
 if (process.env.CI && !PG_URL) {
   test('CI runs the store tests against PostgreSQL (TEST_DATABASE_URL must be set by .ci/run)', () => {
     throw new Error('TEST_DATABASE_URL is not set');
@@ -142,13 +157,31 @@ describe.each(backends)('audit store: $name', (backend) => {
     expect(await verifyChain(store)).toMatchObject({ ok: true, records: 5, requests: 2 });
   });
 
+  test('appends sent together: each recorded whole or refused alone, one unbroken chain', async () => {
+    const { store } = await fresh();
+    await store.appendRequest(req('req-dddd-0000', 1));
+    const bad = req('req-dddd-0003', 300);
+    bad.rows[250] = null as unknown as string;
+    const sent = [req('req-dddd-0001', 3), req('req-dddd-0002', 250), bad, req('req-dddd-0000', 2), req('req-dddd-0004', 1)];
+    const outcomes = await Promise.all(sent.map((r) => rejection(store.appendRequest(r))));
+    expect(outcomes[0]).toBeNull();
+    expect(outcomes[1]).toBeNull();
+    expect(outcomes[2]).toMatch(/NOT NULL|null value/);
+    expect(outcomes[3]).toMatch(/already recorded/);
+    expect(outcomes[4]).toBeNull();
+    expect(await store.hasRequest('req-dddd-0003')).toBe(false);
+    expect((await store.getRequest('req-dddd-0002'))!.rows).toHaveLength(250);
+    expect((await store.getRequest('req-dddd-0000'))!.rows).toHaveLength(1);
+    expect(await verifyChain(store)).toMatchObject({ ok: true, records: 2 + 4 + 251 + 2, requests: 4 });
+  });
+
   test('append-only: UPDATE and DELETE are refused by the database', async () => {
     const { store } = await fresh();
     await store.appendRequest(req('req-aaaa-0001', 1));
     // Reach the database the way a careless script would, with the store's own connection settings.
     const attempt = async (sql: string) => {
-      if (backend.name === 'sqlite') {
-        const file = (store as SqliteStore).file;
+      if (backend.name.startsWith('sqlite')) {
+        const file = (store as SqliteStore | ThreadedSqliteStore).file;
         const db = new Database(file);
         try {
           db.exec(sql);
@@ -218,7 +251,7 @@ describe.each(backends)('audit store: $name', (backend) => {
   test('migrations are recorded once and reopening keeps the trail', async () => {
     const f = await fresh();
     await f.store.appendRequest(req('req-1-eeeeee', 2));
-    const expected = (backend.name === 'sqlite' ? SQLITE_MIGRATIONS : PG_MIGRATIONS).map((m) => m.version);
+    const expected = (backend.name.startsWith('sqlite') ? SQLITE_MIGRATIONS : PG_MIGRATIONS).map((m) => m.version);
     expect(await f.store.migrations()).toEqual(expected);
     await f.store.close();
     const again = await f.reopen();

@@ -1,18 +1,23 @@
 // Chooses the audit store from the environment: PostgreSQL when DATABASE_URL is set, else the SQLite file at
 // SQLITE_PATH (default ./data/audit.sqlite).
 import { SqliteStore } from './sqlite';
+import { ThreadedSqliteStore } from './thread';
 // A static import: a dynamic import('./postgres') does not resolve when the service runs under `node --require tsx/cjs`.
 import { PgStore } from './postgres';
 import type { AuditStore } from './store';
 
 export const DEFAULT_SQLITE_PATH = './data/audit.sqlite';
 
-/** Opens the store; `readonly` (audit verify and checkpoint) never creates, migrates or writes, and refuses what is not a store (NotAStoreError). */
-export async function openStore(env: NodeJS.ProcessEnv = process.env, opts: { readonly?: boolean } = {}): Promise<AuditStore> {
+/**
+ * Opens the store; `readonly` (audit verify and checkpoint) never creates, migrates or writes, and refuses what is not
+ * a store (NotAStoreError). `thread` (the service) runs a SQLite store on a thread of its own (thread.ts).
+ */
+export async function openStore(env: NodeJS.ProcessEnv = process.env, opts: { readonly?: boolean; thread?: boolean } = {}): Promise<AuditStore> {
   if (env.DATABASE_URL) {
     return PgStore.open(env.DATABASE_URL, { readonly: opts.readonly });
   }
-  return new SqliteStore(env.SQLITE_PATH || DEFAULT_SQLITE_PATH, { readonly: opts.readonly });
+  const file = env.SQLITE_PATH || DEFAULT_SQLITE_PATH;
+  return opts.thread ? ThreadedSqliteStore.open(file, { readonly: opts.readonly }) : new SqliteStore(file, { readonly: opts.readonly });
 }
 
 /** Where the store is, for messages (no password). */

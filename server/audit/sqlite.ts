@@ -231,8 +231,9 @@ export class SqliteStore implements AuditStore {
     });
   }
 
-  async appendRequest(r: NewRequest): Promise<void> {
-    const recs: Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[] = [
+  /** The request record and its rows, unchained. */
+  private static requestRecords(r: NewRequest): Omit<ChainRecord, 'seq' | 'prevHash' | 'hash'>[] {
+    return [
       { kind: 'request', requestId: r.requestId, rowNo: null, rowCount: r.rows.length, createdAt: r.createdAt, lookupKey: null, payload: r.head },
       ...r.rows.map((payload, i) => ({
         kind: 'row' as const,
@@ -244,14 +245,42 @@ export class SqliteStore implements AuditStore {
         payload,
       })),
     ];
+  }
+
+  /** A failed append as the caller should see it: a taken id is a DuplicateRequestError. */
+  private appendError(r: NewRequest, e: unknown): unknown {
+    const taken = (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && this.db.prepare("SELECT 1 FROM records WHERE kind = 'request' AND request_id = ?").get(r.requestId) !== undefined;
+    return taken ? new DuplicateRequestError(r.requestId) : e;
+  }
+
+  async appendRequest(r: NewRequest): Promise<void> {
+    const recs = SqliteStore.requestRecords(r);
     try {
       this.db.transaction(() => this.appendAll(recs)).immediate();
     } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && (await this.hasRequest(r.requestId))) {
-        throw new DuplicateRequestError(r.requestId);
-      }
-      throw e;
+      throw this.appendError(r, e);
     }
+  }
+
+  /**
+   * Group commit: several requests in ONE transaction (one fsync), each in a savepoint of its own, so a request that
+   * fails (a taken id) is rolled back alone and every other one is recorded whole. Returns, per request, null when it
+   * was recorded or the error it failed with; throws (nothing recorded) when the transaction itself fails.
+   */
+  appendRequests(rs: NewRequest[]): (unknown | null)[] {
+    const one = this.db.transaction((r: NewRequest) => this.appendAll(SqliteStore.requestRecords(r)));
+    return this.db
+      .transaction(() =>
+        rs.map((r) => {
+          try {
+            one(r); // nested: a savepoint
+            return null;
+          } catch (e) {
+            return this.appendError(r, e);
+          }
+        }),
+      )
+      .immediate();
   }
 
   async hasRequest(requestId: string): Promise<boolean> {

@@ -116,7 +116,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   }
   const classifier = await openClassifier({ workers, opened, dataDir: env.HS_DATA_DIR });
   logger.info(workers ? `${workers} classification worker threads ready` : 'classifying on the event loop (WORKERS=0)');
-  const store = await checkpointedStore(await openStore(env), env, describeStore(env), logger).catch((e) => {
+  const store = await checkpointedStore(await openStore(env, { thread: true }), env, describeStore(env), logger).catch((e) => {
     throw e instanceof CheckpointError ? new StartupError(e.message) : e;
   });
   logger.info(`audit store: ${describeStore(env)}`);
