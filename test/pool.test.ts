@@ -7,7 +7,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { openEngine, type OpenedEngine } from '../server/engine';
 import { classify } from '../server/classifier';
-import { classifyInOrder, classifyStream, InlineClassifier, JsonRow, WorkerPool, workerCount, type RowClassifier } from '../server/pool';
+import { classifyInOrder, classifyStream, InlineClassifier, JsonRow, WorkerPool, workerCount, workerHeapMb, type RowClassifier } from '../server/pool';
 import { resultText } from '../server/pool/text';
 import { createApp, API } from '../server/service/app';
 import { SqliteStore } from '../server/audit/sqlite';
@@ -100,6 +100,12 @@ test('WORKERS: default the core count, 0 allowed (this thread), anything else re
   expect(workerCount({ WORKERS: '0' })).toBe(0);
   expect(workerCount({ WORKERS: '3' })).toBe(3);
   for (const bad of ['-1', '1.5', 'two', '999']) expect(() => workerCount({ WORKERS: bad })).toThrow(/WORKERS/);
+});
+
+test('WORKER_HEAP_MB: default 320, a whole number from 128, else refused', () => {
+  expect(workerHeapMb({})).toBe(320);
+  expect(workerHeapMb({ WORKER_HEAP_MB: '512' })).toBe(512);
+  for (const bad of ['64', '1.5', 'lots', '-300']) expect(() => workerHeapMb({ WORKER_HEAP_MB: bad })).toThrow(/WORKER_HEAP_MB/);
 });
 
 test('the service classifies on the pool: its own engine is never asked, and health answers while a big batch is classified', async () => {

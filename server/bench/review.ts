@@ -1,6 +1,6 @@
 // Benchmark of `hs-classify review` on a large workbook: generates an N-row supplier workbook (default 100,000)
 // in a temporary directory, reviews it in this process (engine opening included) and prints the wall time and
-// the peak resident memory of the process (worker threads included: they share it).
+// the peak resident memory of the process (worker threads included: they share it). Writes reports/bench-review.json.
 //   npx tsx server/bench/review.ts [ROWS]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,6 +44,7 @@ async function generate(file: string, n: number): Promise<void> {
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-bench-review-'));
   try {
+    const loadAverageAtStart = os.loadavg();
     const input = path.join(dir, `supplier-${ROWS}.xlsx`);
     const tg = performance.now();
     await generate(input, ROWS);
@@ -59,6 +60,9 @@ async function main() {
     const s = (performance.now() - t0) / 1000;
     const peakMb = process.resourceUsage().maxRSS / 1024; // kilobytes on Linux
     const out = {
+      date: new Date().toISOString(),
+      loadAverageAtStart,
+      node: process.version,
       rows: res.rows,
       seconds: Math.round(s * 10) / 10,
       rowsPerSecond: Math.round(res.rows / s),
@@ -71,7 +75,11 @@ async function main() {
       cores: os.availableParallelism(),
       note: 'peak RSS covers the whole process (generation, engine, worker threads, workbook, audit write)',
     };
+    const report = path.resolve(__dirname, '..', '..', 'reports', 'bench-review.json');
+    fs.mkdirSync(path.dirname(report), { recursive: true });
+    fs.writeFileSync(report, `${JSON.stringify(out, null, 2)}\n`);
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    process.stderr.write(`-> ${path.relative(process.cwd(), report)}\n`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -41,6 +41,18 @@ export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
+/** Default old-generation heap of each worker, in MB (the engine uses about 100 MB of heap, its arrays are outside). */
+export const DEFAULT_WORKER_HEAP_MB = 320;
+
+/** WORKER_HEAP_MB from the environment: each worker's heap cap in MB, a whole number from 128; default 320. */
+export function workerHeapMb(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.WORKER_HEAP_MB;
+  if (v === undefined || v.trim() === '') return DEFAULT_WORKER_HEAP_MB;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 128 || n > 65536) throw new Error(`WORKER_HEAP_MB must be a whole number from 128 to 65536, not "${v}"`);
+  return n;
+}
+
 /** The pool. The engines are opened as the threads start; `ready()` resolves once every worker has answered. */
 export class WorkerPool implements RowClassifier {
   private readonly pool: Piscina;
@@ -48,7 +60,7 @@ export class WorkerPool implements RowClassifier {
 
   constructor(
     readonly workers: number,
-    opts: { dataDir?: string } = {},
+    opts: { dataDir?: string; heapMb?: number } = {},
   ) {
     if (workers < 1) throw new Error('a worker pool needs at least one worker');
     this.pool = new Piscina({
@@ -59,6 +71,9 @@ export class WorkerPool implements RowClassifier {
       // Messages, not Atomics: the workers' event loops must run between tasks (tsx, timers).
       atomics: 'disabled',
       workerData: { dataDir: opts.dataDir },
+      // Without a cap V8 lets each worker's heap grow far past what it uses before collecting (a 60,000-row CLI
+      // run peaked at 1,210 MB with 2 workers, 845 MB with this cap, 4% slower).
+      resourceLimits: { maxOldGenerationSizeMb: opts.heapMb ?? workerHeapMb() },
     });
   }
 

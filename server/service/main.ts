@@ -17,6 +17,7 @@
 //   LOG_LEVEL        pino level (default info; descriptions are never logged at info)
 //   HS_DATA_DIR      the reference data (see the engine)
 //   WORKERS          classification worker threads (default: the core count; 0 = on the event loop)
+//   WORKER_HEAP_MB   heap cap of each worker thread in MB (default 320)
 //   JOB_ATTEMPTS, JOB_EXPIRE_SECONDS, JOB_POLL_SECONDS, JOB_MAINTENANCE_SECONDS   bulk jobs (see server/jobs/runner.ts)
 //   STATIC_DIR       built add-in / web page to serve at / (default dist/addin, when it exists)
 import fs from 'node:fs';
@@ -34,7 +35,7 @@ import { createApp, type ServiceConfig } from './app';
 import { DEFAULT_RATE_LIMIT_ROWS } from './row-limit';
 import { loadDutyData } from '../duties/load';
 import { resolveDataDir } from '../data/files';
-import { openClassifier, workerCount } from '../pool';
+import { openClassifier, workerCount, workerHeapMb } from '../pool';
 import { parseApiKeys } from './auth';
 import { approvalsFrom } from '../memory/feedback';
 import { CompanyExampleSet } from '../memory/examples';
@@ -111,6 +112,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   let workers: number;
   try {
     workers = workerCount(env);
+    workerHeapMb(env);
   } catch (e) {
     throw new StartupError((e as Error).message);
   }
