@@ -31,13 +31,20 @@ const WORDS = ['mens cotton knitted t-shirt', 'lithium ion battery pack', 'froze
 // Descriptions of very different lengths, so chunks finish out of order.
 const rows = Array.from({ length: 230 }, (_, i) => (i % 17 === 0 ? `${WORDS[i % 6]} ${'with extra words about the goods '.repeat(20)}` : `${WORDS[i % 6]} lot ${i}`));
 
+test('the workers share one copy of the cached model (its bytes in a SharedArrayBuffer); this thread read its own', async () => {
+  const infos = await Promise.all(Array.from({ length: 4 }, () => pool.info()));
+  expect(infos.every((i) => i.sharedModel === true)).toBe(true);
+  expect(opened.timings.shared).toBe(false);
+});
+
 test('the pool answers exactly what the engine answers on this thread, row for row in input order', async () => {
   const direct: ClassificationResult[] = [];
   for (const d of rows) direct.push(await classify(opened.engine, d, 'US'));
   const viaPool = await classifyInOrder(pool, rows, { country: 'US', chunkRows: 7 });
   expect(viaPool).toHaveLength(rows.length);
   expect(JSON.stringify(viaPool)).toBe(JSON.stringify(direct));
-  expect(await pool.info()).toEqual(await new InlineClassifier(opened).info());
+  const [viaWorker, here] = [await pool.info(), await new InlineClassifier(opened).info()];
+  expect({ ...viaWorker, sharedModel: undefined }).toEqual({ ...here, sharedModel: undefined });
 });
 
 test('blank and unclassifiable rows are error rows, not failed chunks', async () => {

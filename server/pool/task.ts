@@ -24,12 +24,15 @@ export interface EngineInfo {
   versions: Opened['versions'];
   /** Chapter code -> official description (for summaries written without an engine on the calling thread). */
   chapters: Record<string, string>;
+  /** The engine's model arrays lie in memory shared with the process's other threads. */
+  sharedModel?: boolean;
 }
 
 /** What the tasks need of an opened engine. */
 export interface Opened {
   engine: OpenedEngine['engine'];
   versions: { model: string; data: string; config: string; [k: string]: string };
+  timings?: { shared?: boolean };
 }
 
 type ClassifyWithOptions = (engine: Opened['engine'], description: unknown, country: Country | undefined, options: unknown) => Promise<ClassificationResult>;
@@ -58,7 +61,7 @@ export async function classifyChunk(
 export function engineInfo(opened: Opened): EngineInfo {
   const chapters: Record<string, string> = {};
   for (const n of opened.engine.ds.hs.nodes.values()) if (n.level === 2) chapters[n.code] = n.description;
-  return { versions: opened.versions, chapters };
+  return { versions: opened.versions, chapters, sharedModel: !!opened.timings?.shared };
 }
 
 export function runTask(opened: Opened, task: Task): Promise<ResultText[] | EngineInfo> {

@@ -5,5 +5,6 @@ const { workerData } = require('piscina');
 const { openEngine } = require('../engine.ts');
 const { runTask } = require('./task.ts');
 
-const opened = openEngine({ dataDir: workerData && workerData.dataDir });
+// the model's bytes the main thread read into shared memory: one copy for every worker
+const opened = openEngine({ dataDir: workerData && workerData.dataDir, shared: workerData && workerData.shared });
 module.exports = (task) => runTask(opened, task);

@@ -26,7 +26,7 @@ import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
-import { openEngine } from '../engine';
+import { openEngine, sharedModel } from '../engine';
 import { openStore, describeStore, DEFAULT_SQLITE_PATH } from '../audit/open';
 import { checkpointedStore, CheckpointError } from '../audit/checkpoints';
 import { Jobs, jobsConfig, type JobsConfig } from '../jobs/runner';
@@ -105,7 +105,9 @@ async function devCertificates(certDir: string): Promise<{ cert: Buffer; key: Bu
 export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ server: http.Server; close(): Promise<void> }> {
   const cfg = serviceConfig(env);
   const logger = pino({ level: env.LOG_LEVEL || 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
-  const opened = openEngine({ dataDir: env.HS_DATA_DIR, log: (m) => logger.info(m) });
+  // The cached model read once into shared memory: this thread's engine and every worker's use the same bytes.
+  const shared = sharedModel();
+  const opened = openEngine({ dataDir: env.HS_DATA_DIR, log: (m) => logger.info(m), shared });
   const duties = loadDutyData(resolveDataDir(env));
   const versions = { ...opened.versions, duties: duties.version };
   logger.info({ versions, timings: opened.timings }, 'engine ready');
@@ -116,7 +118,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   } catch (e) {
     throw new StartupError((e as Error).message);
   }
-  const classifier = await openClassifier({ workers, opened, dataDir: env.HS_DATA_DIR });
+  const classifier = await openClassifier({ workers, opened, dataDir: env.HS_DATA_DIR, shared: opened.timings.shared ? shared : undefined });
   logger.info(workers ? `${workers} classification worker threads ready` : 'classifying on the event loop (WORKERS=0)');
   const store = await checkpointedStore(await openStore(env, { thread: true }), env, describeStore(env), logger).catch((e) => {
     throw e instanceof CheckpointError ? new StartupError(e.message) : e;
