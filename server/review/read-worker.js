@@ -3,8 +3,6 @@
 require('tsx/cjs');
 const { parentPort, workerData } = require('node:worker_threads');
 const { readRows } = require('./rows.ts');
+const { post } = require('./post.js');
 
-readRows(workerData).then(
-  (rows) => parentPort.postMessage({ rows }),
-  (e) => parentPort.postMessage({ error: { name: e && e.name, message: e && e.message ? e.message : String(e), stack: e && e.stack } }),
-);
+post(parentPort, readRows(workerData));

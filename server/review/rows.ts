@@ -2,9 +2,9 @@
 // description (or why there is none) and origin. readRowsApart reads them on a worker thread of its own, so the
 // whole workbook's heap (millions of cell objects for a big sheet) is given back when the thread ends.
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import ExcelJS from 'exceljs';
 import { InputError } from '../cli/io';
+import { apart } from './apart';
 import { tooLong } from '../pipeline/description';
 import { cleanDescription } from '../service/rows';
 import { loadWorkbook, locate, cellText } from './load';
@@ -94,22 +94,5 @@ export async function readRows(o: ReadOptions): Promise<ReadRows> {
 
 /** readRows on a worker thread of its own; an InputError there is an InputError here. */
 export function readRowsApart(o: ReadOptions): Promise<ReadRows> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'read-worker.js'), { workerData: o });
-    let settled = false;
-    worker.once('message', (m: { rows?: ReadRows; error?: { name: string; message: string; stack?: string } }) => {
-      settled = true;
-      if (m.rows) return resolve(m.rows);
-      const e = m.error!.name === 'InputError' ? new InputError(m.error!.message) : new Error(m.error!.message);
-      if (m.error!.name !== 'InputError') e.stack = m.error!.stack;
-      reject(e);
-    });
-    worker.once('error', (e) => {
-      settled = true;
-      reject(e);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`the thread reading ${o.input} stopped (exit code ${code})`));
-    });
-  });
+  return apart<ReadRows>(path.join(__dirname, 'read-worker.js'), o, `reading ${o.input}`);
 }
