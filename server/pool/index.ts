@@ -55,8 +55,8 @@ export function workerHeapMb(env: NodeJS.ProcessEnv = process.env): number {
 
 /** The pool. The engines are opened as the threads start; `ready()` resolves once every worker has answered. */
 export class WorkerPool implements RowClassifier {
-  private readonly pool: Piscina;
-  private closed = false;
+  /** Null once closed: the threads' workerData (the shared model bytes) can then be collected. */
+  private pool: Piscina | null;
 
   constructor(
     readonly workers: number,
@@ -78,6 +78,10 @@ export class WorkerPool implements RowClassifier {
     });
   }
 
+  private run(task: Task): Promise<unknown> {
+    return this.pool ? this.pool.run(task) : Promise.reject(new Error('the classification worker pool is closed'));
+  }
+
   /** Waits until every worker has its engine open (each answers one info task). */
   async ready(): Promise<EngineInfo> {
     const all = await Promise.all(Array.from({ length: this.workers }, () => this.info()));
@@ -86,22 +90,23 @@ export class WorkerPool implements RowClassifier {
 
   classifyChunk(descriptions: string[], o: ClassifyOptions = {}): Promise<ResultText[]> {
     const task: Task = { kind: 'classify', descriptions, country: o.country, ...(o.options === undefined ? {} : { options: o.options }) };
-    return this.pool.run(task) as Promise<ResultText[]>;
+    return this.run(task) as Promise<ResultText[]>;
   }
 
   info(): Promise<EngineInfo> {
-    return this.pool.run({ kind: 'info' } satisfies Task) as Promise<EngineInfo>;
+    return this.run({ kind: 'info' } satisfies Task) as Promise<EngineInfo>;
   }
 
   /** Tasks waiting for a free worker. */
   get queued(): number {
-    return this.pool.queueSize;
+    return this.pool?.queueSize ?? 0;
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.pool.destroy();
+    const pool = this.pool;
+    if (!pool) return;
+    this.pool = null;
+    await pool.destroy();
   }
 }
 
