@@ -1,6 +1,6 @@
 import type { ReliabilityBin } from '../server/pipeline/calibrate';
 import type { EvalReport, SourceMetrics } from '../server/eval/metrics';
-import { escapeHtml, formatCount, formatEce, formatPercent, nationalSection, renderReport } from '../server/eval/report';
+import { escapeHtml, formatCount, formatEce, formatPercent, heldOutSection, nationalSection, renderReport } from '../server/eval/report';
 
 const XSS = '<script>alert(1)</script> & "q"';
 const LONG =
@@ -29,7 +29,7 @@ const sourceA: SourceMetrics = {
     9: { n: 100, meanConfidence: 0.95, accuracy: 0.9 },
   }),
   errors: 7,
-  review: { share: 0.25, accuracy: 0.4, okAccuracy: 0.6 },
+  review: { share: 0.25, accuracy: 0.4, okShare: 0.7, okAccuracy: 0.6 },
   perChapter: [
     { chapter: '84', n: 50, top1: 0.62 },
     { chapter: '01', n: 3, top1: 1 },
@@ -53,7 +53,7 @@ const sourceB: SourceMetrics = {
   ece: 0.1,
   reliability: bins({ 5: { n: 40, meanConfidence: 0.55, accuracy: 0.4 } }),
   errors: 0,
-  review: { share: 0.1, accuracy: 0, okAccuracy: 0.45 },
+  review: { share: 0.1, accuracy: 0, okShare: 0.85, okAccuracy: 0.45 },
   perChapter: [
     { chapter: '39', n: 1, top1: 0 },
     { chapter: '22', n: 5, top1: 0.8 },
@@ -276,5 +276,11 @@ describe('renderReport', () => {
     expect(out).not.toContain('data-chapter=');
     expect(out).toContain('No chapter has 3 or more cases');
     expect(count(out, '<circle')).toBe(0);
+  });
+
+  test('the held-out table gives the share of rows marked ok, not of rows not in review (error rows are neither)', () => {
+    const out = heldOutSection({ ...report, heldOutSources: [{ ...sourceB, errors: 5, review: { share: 0.1, accuracy: 0, okShare: 0.85, okAccuracy: 0.45 } }] });
+    const cells = [...out.matchAll(/<td class="num">([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(cells.slice(-2)).toEqual(['85.0%', '45.0%']);
   });
 });

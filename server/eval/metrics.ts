@@ -26,7 +26,8 @@ export interface SourceMetrics {
   ece: number;
   reliability: ReliabilityBin[];
   errors: number;
-  review: { share: number; accuracy: number; okAccuracy: number };
+  /** share: rows marked review; okShare: rows marked ok (error rows are neither); accuracies at 6 digits. */
+  review: { share: number; accuracy: number; okShare: number; okAccuracy: number };
   perChapter: { chapter: string; n: number; top1: number }[];
   confusions: { truth: string; predicted: string; n: number }[];
   /** The commonest wrong chapters and headings (truth's prefix -> predicted prefix), with up to three example rows each. */
@@ -89,7 +90,7 @@ export function metrics(source: string, preds: Prediction[]): SourceMetrics {
     ece: expectedCalibrationError(scored),
     reliability: reliability(scored),
     errors: preds.filter((p) => p.status === 'error').length,
-    review: { share: review.length / n, accuracy: share(review), okAccuracy: share(ok) },
+    review: { share: review.length / n, accuracy: share(review), okShare: ok.length / n, okAccuracy: share(ok) },
     perChapter: [...chapters.entries()]
       .map(([chapter, c]) => ({ chapter, n: c.n, top1: c.right / c.n }))
       .sort((a, b) => a.chapter.localeCompare(b.chapter)),

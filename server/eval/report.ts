@@ -429,7 +429,7 @@ export function heldOutSection(report: EvalReport): string {
       (s) =>
         `<tr><td>${escapeHtml(s.source)}</td><td class="num">${escapeHtml(formatCount(s.n))}</td><td class="num">${formatPercent(s.digits['2'].top1)}</td><td class="num">${formatPercent(
           s.digits['4'].top1,
-        )}</td><td class="num">${formatPercent(s.digits['6'].top1)}</td><td class="num">${formatPercent(s.digits['6'].top3)}</td><td class="num">${formatPercent(1 - s.review.share)}</td><td class="num">${formatPercent(
+        )}</td><td class="num">${formatPercent(s.digits['6'].top1)}</td><td class="num">${formatPercent(s.digits['6'].top3)}</td><td class="num">${formatPercent(s.review.okShare)}</td><td class="num">${formatPercent(
           s.review.okAccuracy,
         )}</td></tr>`,
     )

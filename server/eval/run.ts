@@ -128,17 +128,17 @@ async function main() {
   fs.writeFileSync(path.join(o.out, 'predictions.jsonl'), preds.map((p) => JSON.stringify(p)).join('\n') + '\n');
   fs.writeFileSync(path.join(o.out, 'eval.html'), renderReport(report));
 
-  console.log('source      n     top1@2 top3@2 top1@4 top3@4 top1@6 top3@6   ECE  review (acc)   ok acc');
+  console.log('source      n     top1@2 top3@2 top1@4 top3@4 top1@6 top3@6   ECE  review (acc)    ok (acc)');
   for (const s of sources) {
     const d = s.digits;
     console.log(
-      `${s.source.padEnd(10)}${String(s.n).padStart(5)} ${pct(d['2'].top1)} ${pct(d['2'].top3)} ${pct(d['4'].top1)} ${pct(d['4'].top3)} ${pct(d['6'].top1)} ${pct(d['6'].top3)} ${s.ece.toFixed(3)} ${pct(s.review.share)} (${pct(s.review.accuracy).trim()}) ${pct(s.review.okAccuracy)}`,
+      `${s.source.padEnd(10)}${String(s.n).padStart(5)} ${pct(d['2'].top1)} ${pct(d['2'].top3)} ${pct(d['4'].top1)} ${pct(d['4'].top3)} ${pct(d['6'].top1)} ${pct(d['6'].top3)} ${s.ece.toFixed(3)} ${pct(s.review.share)} (${pct(s.review.accuracy).trim()}) ${pct(s.review.okShare)} (${pct(s.review.okAccuracy).trim()})`,
     );
   }
   console.log('whole source held out:');
   for (const s of report.heldOutSources ?? []) {
     const d = s.digits;
-    console.log(`${s.source.padEnd(10)}${String(s.n).padStart(5)} ${pct(d['2'].top1)} ${pct(d['2'].top3)} ${pct(d['4'].top1)} ${pct(d['4'].top3)} ${pct(d['6'].top1)} ${pct(d['6'].top3)} ${s.ece.toFixed(3)} ${pct(s.review.share)} (${pct(s.review.accuracy).trim()}) ${pct(s.review.okAccuracy)}`);
+    console.log(`${s.source.padEnd(10)}${String(s.n).padStart(5)} ${pct(d['2'].top1)} ${pct(d['2'].top3)} ${pct(d['4'].top1)} ${pct(d['4'].top3)} ${pct(d['6'].top1)} ${pct(d['6'].top3)} ${s.ece.toFixed(3)} ${pct(s.review.share)} (${pct(s.review.accuracy).trim()}) ${pct(s.review.okShare)} (${pct(s.review.okAccuracy).trim()})`);
   }
   console.log('without the rules (statistics alone):');
   for (const s of withoutRules) console.log(`${s.source.padEnd(10)}${String(s.n).padStart(5)} top1@6 ${pct(s.digits['6'].top1)} top3@6 ${pct(s.digits['6'].top3)}`);
