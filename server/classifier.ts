@@ -15,6 +15,7 @@ import { materialsOf, materialConflict, textMaterials, type MaterialFacts } from
 import { extractAttributes } from './pipeline/attributes';
 import { gri6, putFirst, withGri6 } from './pipeline/gri6';
 import { expandQuery } from './pipeline/terms';
+import { classHeads, headOf, headTerms } from './pipeline/head';
 import type { RuleSet } from './rules/load';
 import type { Model } from './pipeline/train';
 import type { ClassifierConfig } from './config';
@@ -57,7 +58,7 @@ export function classTexts(ds: Dataset, model: Model): string[] {
 
 export function createEngine(ds: Dataset, model: Model, config: ClassifierConfig, rules: RuleSet | null = null): Engine {
   const classText = classTexts(ds, model);
-  return { ds, model, config, scorer: createScorer(model, classText), lookup: buildLookup(model, ds), classText, fuzzy: new FuzzyTexts(classText), rules, fusion: fusionParams(config), companyCache: new Map() };
+  return { ds, model, config, scorer: createScorer(model, classText, classHeads(ds, model.classes)), lookup: buildLookup(model, ds), classText, fuzzy: new FuzzyTexts(classText), rules, fusion: fusionParams(config), companyCache: new Map() };
 }
 
 export function fusionParams(config: ClassifierConfig): FusionParams {
@@ -72,8 +73,8 @@ export interface Scored {
 }
 
 /** Short-list, score and fuse: the ranked candidates before rules and calibration. */
-export function score(engine: Engine, query: Normalised, extra: string[] = [], materials?: MaterialFacts): Scored {
-  const cands = candidates(engine.scorer, query, engine.config.alpha, engine.config.shortlist, extra, materials);
+export function score(engine: Engine, query: Normalised, extra: string[] = [], materials?: MaterialFacts, head: string[] = []): Scored {
+  const cands = candidates(engine.scorer, query, engine.config.alpha, engine.config.shortlist, extra, materials, head);
   const ranked = rank(cands, engine.fusion, (rows) =>
     engine.fuzzy.scores(
       query.text,
@@ -107,7 +108,9 @@ export async function classify(engine: Engine, description: unknown, country?: C
   // company examples near the description: their codes join the short list and add to the fused score
   const company = options.company ? companyMatches(engine.companyCache, engine.scorer, options.company, query) : new Map<string, CompanyMatch[]>();
   // words the nomenclature does not use are expanded for the statistics only (pipeline/terms.ts); the rules read the text
-  const { cands, ranked } = score(engine, expandQuery(query, engine.model.expansions), [...pointed, ...company.keys()], materials);
+  const headNoun = headOf(text);
+  const named = headTerms(headNoun, engine.model.expansions);
+  const { cands, ranked } = score(engine, expandQuery(query, engine.model.expansions), [...pointed, ...company.keys()], materials, named);
   // a rule that names the goods (e.g. a games console by its trade name) classifies words the statistics do not know
   if (cands.knownTerms === 0 && !(pointed.length && ranked.rows.length)) {
     return { status: 'error', candidates: [], error: 'no word of the description is known to the nomenclature or the examples' };
@@ -166,7 +169,10 @@ export async function classify(engine: Engine, description: unknown, country?: C
     attrs,
   );
   for (const c of result) c.examples = withCompanyExamples(company.get(c.hs6), c.examples);
-  const reasoning = outcome ? explainReasoning(engine.ds, result, outcome) : undefined;
+  // the heading's own terms name the goods by the description's head noun: said so in the GRI 1 step
+  const topClass = engine.scorer.classOf.get(result[0]?.hs6 ?? '');
+  const namedBy = headNoun && topClass !== undefined && engine.scorer.heads.heading[topClass].has(headNoun.head) ? headNoun.word : null;
+  const reasoning = outcome ? explainReasoning(engine.ds, result, outcome, namedBy) : undefined;
   withGri6(result[0], reasoning, g6);
   if (reasoning) withCompanyReasoning(reasoning, result[0].hs6, company.get(result[0].hs6));
   return {

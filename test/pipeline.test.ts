@@ -62,7 +62,7 @@ const config: ClassifierConfig = {
   training: { exampleWeight: 2, detailChars: 0 },
   shortlist: 10,
   alpha: 0.1,
-  fusion: { weights: { nbSub: 1, nbHead: 0.5, nbChap: 0.5, nom: 2, knn1: 3, knn3: 1, prior: 0.1, material: 1, lvChap: 0, lvHead: 0, lvSub: 0, fuzzy: 1 }, rerank: 5, temperature: 1 },
+  fusion: { weights: { nbSub: 1, nbHead: 0.5, nbChap: 0.5, nom: 2, knn1: 3, knn3: 1, prior: 0.1, material: 1, lvChap: 0, lvHead: 0, lvSub: 0, head: 0, fuzzy: 1 }, rerank: 5, temperature: 1 },
   calibration: { x: [0, 1], y: [0, 1] },
   reviewThreshold: 0.6,
   national: { minScore: 0.05, margin: 0.03 },

@@ -37,6 +37,20 @@ describe('reasoning that is true', () => {
     expect(watch.reasoning!.steps.some((s) => s.gri.startsWith('GRI 5'))).toBe(false);
   });
 
+  test('GRI 1 says the heading names the goods by the head noun only when its text does', async () => {
+    const cig = await classify(engine, 'Cigarettes containing tobacco, 20 per pack');
+    expect(cig.candidates[0].hs6.slice(0, 4)).toBe('2402');
+    expect(cig.reasoning!.steps.at(-1)!.detail).toContain('its text names the goods as the description does ("cigarettes")');
+    for (const text of ['Baby stroller', 'a brake pad press used in the manufacture of vehicle brake pads', 'Polypropylene rope, 3-strand']) {
+      const r = await classify(engine, text);
+      const claim = /names the goods as the description does \("([^"]+)"\)/.exec(r.reasoning!.steps.at(-1)!.detail);
+      if (!claim) continue;
+      const heading = r.candidates[0].hs6.slice(0, 4);
+      const texts = [engine.ds.hs.nodes.get(heading)!.description, ...engine.ds.us.filter((l) => l.hs6.startsWith(heading)).slice(0, 1).map((l) => l.path[0])];
+      expect(texts.join(' ').toLowerCase()).toContain(claim[1].slice(0, 4));
+    }
+  });
+
   test('a stated non-metal material rules out "of iron or steel": polypropylene rope', async () => {
     const r = await classify(engine, 'Polypropylene rope, 3-strand');
     expect(r.candidates[0].hs6).toBe('560749');

@@ -17,7 +17,8 @@ export function notesOf(citation: string): string[] {
 }
 
 
-export function explainReasoning(ds: Dataset, candidates: CandidateResult[], outcome: RulesOutcome): Reasoning {
+/** `named`: the description's head noun, when the top candidate's heading names the goods by it (head.ts). */
+export function explainReasoning(ds: Dataset, candidates: CandidateResult[], outcome: RulesOutcome, named: string | null = null): Reasoning {
   const top = candidates[0];
   const steps: ReasoningStep[] = outcome.steps.map((s) => ({ ...s, codes: s.codes.slice() }));
   const { decidedBy, headingBy } = outcome;
@@ -30,7 +31,7 @@ export function explainReasoning(ds: Dataset, candidates: CandidateResult[], out
   if (headingBy) detail = `${headingBy.citation} sends the goods to heading ${heading}; ${subPart}.`;
   else {
     detail =
-      `Heading ${heading} (${headingText}) by its terms (GRI 1): the closest match of the description in the statistical ranking ` +
+      `Heading ${heading} (${headingText}) by its terms (GRI 1): ${named ? `its text names the goods as the description does ("${named}"), and it is ` : ''}the closest match of the description in the statistical ranking ` +
       `among the headings no Note or GRI excludes${examples ? `, supported by ${examples} similar labelled example${examples > 1 ? 's' : ''}` : ''}; ${subPart}.`;
   }
   steps.push({

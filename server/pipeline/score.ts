@@ -1,8 +1,8 @@
 // Step 3: score. Builds the short list of candidate subheadings for one query and the signals the
 // fusion weighs: naive Bayes at three levels, TF-IDF similarity to the nomenclature and to labelled
 // examples (nearest neighbours), how common the code is among the examples, whether the material
-// named agrees with the subheading's, and (filled in by the
-// fusion, for the best few only) fuzzy similarity.
+// named agrees with the subheading's, the level models' probabilities, whether the heading's text names the
+// goods by the description's head noun (head.ts), and (filled in by the fusion, for the best few only) fuzzy similarity.
 import { Vocabulary, termsOf } from './features';
 import { search, type DocHits } from './retrieve';
 import { logLikelihood, smooth, type Smoothed } from './model';
@@ -11,9 +11,10 @@ import type { Model } from './train';
 import type { Normalised } from './normalise';
 import { hashedFeatures } from './levels/features';
 import { LevelQuery } from './levels/tree';
+import { headAgreement, type ClassHeads } from './head';
 import { classMaterials, materialAgreement, materialsOf, type ClassMaterials, type MaterialFacts } from './materials';
 
-export const FEATURES = ['nbSub', 'nbHead', 'nbChap', 'nom', 'knn1', 'knn3', 'prior', 'material', 'lvChap', 'lvHead', 'lvSub', 'fuzzy'] as const;
+export const FEATURES = ['nbSub', 'nbHead', 'nbChap', 'nom', 'knn1', 'knn3', 'prior', 'material', 'lvChap', 'lvHead', 'lvSub', 'head', 'fuzzy'] as const;
 export type FeatureName = (typeof FEATURES)[number];
 export const N_FEATURES = FEATURES.length;
 export const FUZZY = FEATURES.indexOf('fuzzy');
@@ -34,6 +35,8 @@ export interface Scorer {
   knn: Float32Array;
   /** Materials each class's official text covers or excludes. */
   materials: ClassMaterials[];
+  /** The nouns each class's heading and subheading texts name the goods by. */
+  heads: ClassHeads;
   /** Chapter or heading code -> the classes under it. */
   byPrefix: Map<string, number[]>;
   /** Subheading code -> class index. */
@@ -41,7 +44,7 @@ export interface Scorer {
 }
 
 /** `classDescriptions`: the official text of each class, in model.classes order. */
-export function createScorer(model: Model, classDescriptions: string[]): Scorer {
+export function createScorer(model: Model, classDescriptions: string[], heads: ClassHeads): Scorer {
   return {
     model,
     vocab: Vocabulary.from(model.terms),
@@ -55,6 +58,7 @@ export function createScorer(model: Model, classDescriptions: string[]): Scorer 
     nom: new Float32Array(model.classes.length),
     knn: new Float32Array(model.classes.length * 3),
     materials: classDescriptions.map(classMaterials),
+    heads,
     byPrefix: prefixIndex(model.classes),
     classOf: new Map(model.classes.map((c, i) => [c, i])),
   };
@@ -112,7 +116,8 @@ export function topK(values: ArrayLike<number>, k: number): number[] {
 /**
  * The short list for a query: the best `size` classes by naive Bayes and by retrieval, plus the two
  * best (by naive Bayes) under each code of `extra` (headings or chapters a rule may point to).
- * `materials`: the materials the description names, when the caller has them already.
+ * `materials`: the materials the description names, when the caller has them already; `head`: the
+ * description's head noun and the words it expands to (head.ts headTerms; [] when not known).
  */
 export function candidates(
   scorer: Scorer,
@@ -121,6 +126,7 @@ export function candidates(
   size: number,
   extra: string[] = [],
   materials: MaterialFacts = materialsOf(q.text),
+  head: string[] = [],
 ): Candidates {
   const { model, post } = scorer;
   const qvec = scorer.vocab.vector(termsOf(q.tokens));
@@ -198,6 +204,7 @@ export function candidates(
       features[row + 9] = Math.max(LOG_FLOOR, lh);
       features[row + 10] = Math.max(LOG_FLOOR, ls);
     }
+    features[row + 11] = head.length ? headAgreement(head, scorer.heads, c) : 0;
   }
   for (const c of touched) {
     nom[c] = 0;

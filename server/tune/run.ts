@@ -21,6 +21,7 @@ import { trainModel } from '../pipeline/train';
 import { createScorer, candidates, FEATURES, type Candidates } from '../pipeline/score';
 import { normalise } from '../pipeline/normalise';
 import { expandQuery } from '../pipeline/terms';
+import { classHeads, headOf, headTerms } from '../pipeline/head';
 import { fuzzyScores } from '../pipeline/fuzzy';
 import { classTexts } from '../classifier';
 import { rank, type FusionParams } from '../pipeline/fusion';
@@ -36,7 +37,7 @@ import type { Dataset } from '../types';
 export const ALPHAS = [0.02, 0.1, 0.5];
 export const REVIEW_PRECISION = 0.95;
 /** Standard errors of margin below the precision of the rows kept `ok` (calibrate.ts reviewThreshold). */
-export const REVIEW_MARGIN = 0.5;
+export const REVIEW_MARGIN = 1;
 /** Fitness lost per law case answered wrongly: one case costs as much as 5 points of top-1. */
 export const LAW_PENALTY = 0.05;
 const SHORTLIST = 40;
@@ -56,13 +57,14 @@ function extract(ds: Dataset, cases: Case[], folds: number[], k: number, log: (s
     const t0 = performance.now();
     const model = trainModel(ds, trainingExamples(ds, held), config.training);
     const classText = classTexts(ds, model);
-    const scorer = createScorer(model, classText);
+    const scorer = createScorer(model, classText, classHeads(ds, model.classes));
     const classOf = new Map(model.classes.map((c, i) => [c, i]));
     for (const kase of held) {
       const q = expandQuery(normalise(kase.text), model.expansions);
       if (!q.tokens.length) continue;
+      const head = headTerms(headOf(kase.text), model.expansions);
       const perAlpha = ALPHAS.map((alpha) => {
-        const cands = candidates(scorer, q, alpha, SHORTLIST);
+        const cands = candidates(scorer, q, alpha, SHORTLIST, [], undefined, head);
         const fuzzy = fuzzyScores(
           q.text,
           [...cands.classes].map((c) => classText[c]),
@@ -84,11 +86,13 @@ export const GENES: Gene[] = [
 
 /** config/tune-start.json: a genome of an earlier tuning, in the first generation. */
 export const TUNE_START_FILE = path.resolve(__dirname, '..', '..', 'config', 'tune-start.json');
-function startGenome(): number[] {
-  const s = JSON.parse(fs.readFileSync(TUNE_START_FILE, 'utf8')) as { alpha: number; weights: Record<string, number>; rerank: number };
+function tuneStart(): { genome: number[]; temperature: number } {
+  const s = JSON.parse(fs.readFileSync(TUNE_START_FILE, 'utf8')) as { alpha: number; weights: Record<string, number>; rerank: number; temperature: number };
   const alpha = ALPHAS.indexOf(s.alpha);
-  if (alpha < 0 || FEATURES.some((f) => typeof s.weights[f] !== 'number')) throw new Error(`${TUNE_START_FILE}: needs alpha (one of ${ALPHAS.join(', ')}), a weight for each of ${FEATURES.join(', ')} and rerank`);
-  return [alpha, ...FEATURES.map((f) => s.weights[f]), s.rerank];
+  if (alpha < 0 || FEATURES.some((f) => typeof s.weights[f] !== 'number') || !(s.temperature > 0)) {
+    throw new Error(`${TUNE_START_FILE}: needs alpha (one of ${ALPHAS.join(', ')}), a weight for each of ${FEATURES.join(', ')}, rerank and a positive temperature`);
+  }
+  return { genome: [alpha, ...FEATURES.map((f) => s.weights[f]), s.rerank], temperature: s.temperature };
 }
 
 function paramsOf(genome: number[], temperature = 1): { alphaIndex: number; params: FusionParams } {
@@ -194,8 +198,10 @@ async function main() {
   // The law cases run through the whole pipeline on the production model, with the genome's weights.
   const lawCases = loadLawCases();
   const production = openEngine({ configFile: o.output }).engine;
+  // the temperature of tune-start.json, not of the file being written: the search must not depend on an earlier run's output
+  const start = tuneStart();
   const withGenome = (g: number[]): Engine => {
-    const { alphaIndex, params } = paramsOf(g, production.fusion.temperature);
+    const { alphaIndex, params } = paramsOf(g, start.temperature);
     return { ...production, config: { ...production.config, alpha: ALPHAS[alphaIndex], shortlist: SHORTLIST }, fusion: params };
   };
   const lawMemo = new Map<string, string[]>();
@@ -214,7 +220,7 @@ async function main() {
     generations: Number(o.generations),
     // the fixed starting genome (config/tune-start.json), never the file being written: the result depends only on
     // the data, the code and the seed, so a fresh clone reproduces config/classifier.json
-    initial: [startGenome()],
+    initial: [start.genome],
     onGeneration: ({ generation, best, mean }) =>
       log(`generation ${String(generation).padStart(3)}: best fitness ${best.toFixed(4)}  mean ${mean.toFixed(4)}`),
   });
