@@ -233,6 +233,12 @@ const hsNodes = [
   node('854442', 'Insulated electric conductors; for a voltage not exceeding 1000 volts, fitted with connectors'),
   node('854449', 'Insulated electric conductors; for a voltage not exceeding 1000 volts, not fitted with connectors'),
   node('854460', 'Insulated electric conductors; for a voltage exceeding 1000 volts'),
+  node('09', 'Coffee, tea, mate and spices'),
+  node('0901', 'Coffee, whether or not roasted or decaffeinated; husks and skins; coffee substitutes containing coffee in any proportion'),
+  node('090111', 'Coffee; not roasted or decaffeinated'),
+  node('090112', 'Coffee; decaffeinated, not roasted'),
+  node('090121', 'Coffee; roasted, not decaffeinated'),
+  node('090122', 'Coffee; roasted, decaffeinated'),
 ];
 const hs: HsTree = { sections: new Map(), nodes: new Map(hsNodes.map((n) => [n.code, n])), subheadings: hsNodes.filter((n) => n.level === 6).map((n) => n.code) };
 
@@ -275,6 +281,21 @@ describe('GRI 6 between the subheadings of the chosen heading', () => {
     expect(reasoning.steps.map((s) => s.rule)).toEqual(['gri-6-attributes', 'gri-1-6-terms']);
     expect(reasoning.summary).toBe('6109.10: GRI 1 (terms of heading 6109), GRI 6: the material not stated; no precedent ruling');
     expect((first as { questions?: string[] }).questions).toEqual(g.questions);
+  });
+
+  test('a negated word decides: "not decaffeinated" fits "roasted, not decaffeinated" and contradicts "decaffeinated"', () => {
+    const a = attrs('Roasted coffee beans, not decaffeinated');
+    expect(a.negated).toEqual(new Map([['decaffein', 'not decaffeinated']]));
+    expect(check(parseText('Coffee; roasted, decaffeinated').conditions.find((c) => c.phrase === 'decaffeinated')!, a)).toEqual({ verdict: 'no', stated: 'not decaffeinated' });
+    expect(check(parseText('Coffee; roasted, not decaffeinated').conditions.find((c) => c.phrase === 'not decaffeinated')!, a).verdict).toBe('yes');
+    const g = gri6(hs, ['090122', '090121'], a);
+    expect(g.first).toBe('090121');
+    expect(g.step!.detail).toBe('0901.21: not decaffeinated (the description states not decaffeinated), GRI 6; 0901.22 (decaffeinated) is excluded: the description states not decaffeinated.');
+    const tubing = parseText('Tubes, pipes and hoses; flexible, of plastics, not reinforced or otherwise combined with other materials, without fittings').conditions.find((c) => c.phrase.startsWith('not reinforced'))!;
+    expect(check(tubing, attrs('Silicone flexible tubing. Seamless, not reinforced or otherwise combined with other materials')).verdict).toBe('yes');
+    // "whether or not" states nothing; a stated "decaffeinated" still fits
+    expect(attrs('coffee, whether or not roasted').negated.size).toBe(0);
+    expect(gri6(hs, ['090122', '090121'], attrs('roasted coffee, decaffeinated')).first).toBe('090122');
   });
 
   test('putFirst swaps scores within the list, or adds a code that was not short-listed', () => {

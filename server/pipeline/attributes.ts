@@ -12,7 +12,7 @@
 // it ("no") or does not say ("unknown"), with the words of the description that decide it, so the step
 // can be cited: "of cotton (the description states 100% cotton)".
 import { materialsOf, classMaterials } from './materials';
-import { normalise, type Normalised } from './normalise';
+import { normalise, stem, type Normalised } from './normalise';
 import { extractFacts } from '../rules/facts';
 
 export type Dimension =
@@ -64,6 +64,8 @@ export interface Attributes {
   uses: string[];
   /** Stemmed tokens of the description, to compare kinds of goods with a line's text. */
   tokens: Set<string>;
+  /** The words the description negates, stemmed, with the words as written ("decaffein" -> "not decaffeinated"). */
+  negated: Map<string, string>;
   /** The composition in the description's words ("100% polyester"), for citing; '' when it gives none. */
   composition: string;
   /** "linen blend", "cotton mix": the material named may not be the chief one. */
@@ -312,16 +314,29 @@ export function extractAttributes(raw: string, query: Normalised = normalise(raw
     assembled,
     uses: usesOf(t),
     tokens: new Set(query.tokens),
+    negated: negatedWords(query.text),
     blend: /\b(blend|blended|mix|mixed|rich)\b/.test(t),
     composition: [...t.matchAll(/\b\d+(?:\.\d+)?% [a-z][a-z-]*(?: (?:fibres?|animal hair|hair|wool|steel))?/g)].map((x) => x[0]).join(', '),
   };
+}
+
+const NEGATIONS = new Set(['not', 'non', 'without', 'no']);
+
+/** The word after each negation ("not decaffeinated", "without handles"), but not after "whether or not", which states nothing. */
+export function negatedWords(text: string): Map<string, string> {
+  const words = text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+  const out = new Map<string, string>();
+  for (let i = 0; i + 1 < words.length; i++) {
+    if (NEGATIONS.has(words[i]) && words[i - 1] !== 'or' && !NEGATIONS.has(words[i + 1])) out.set(stem(words[i + 1]), `${words[i]} ${words[i + 1]}`);
+  }
+  return out;
 }
 
 /** A description that states nothing. */
 export function noAttributes(): Attributes {
   return {
     materials: [], chief: null, percentTotal: 0, extraPercent: {}, knitted: null, knitToShape: null, gender: null, retail: null,
-    states: [], power: [], measures: [], assembled: null, uses: [], tokens: new Set(), composition: '', blend: false,
+    states: [], power: [], measures: [], assembled: null, uses: [], tokens: new Set(), negated: new Map(), composition: '', blend: false,
   };
 }
 
@@ -643,6 +658,14 @@ export function check(c: Condition, a: Attributes): CheckResult {
       return unknown;
     case 'feature': {
       const present = c.words!.filter((w) => a.tokens.has(w));
+      // the description negates the words too: "not decaffeinated" meets "not decaffeinated", fails "decaffeinated"
+      const denied = present.filter((w) => a.negated.has(w));
+      if (denied.length) {
+        const stated = denied.map((w) => a.negated.get(w)).join(', ');
+        if (!c.negated) return { verdict: 'no', stated };
+        // "not reinforced or otherwise combined ..." is met by "not reinforced or otherwise combined ...": the negation's first word decides
+        if (denied.length === present.length || denied.includes(c.words![0])) return { verdict: 'yes', stated };
+      }
       if (c.negated) return present.length === c.words!.length || (present.length && !c.soft) ? { verdict: 'no', stated: present.join(' ') } : c.soft ? { verdict: 'yes', stated: `no ${c.words!.join(' ')} named` } : unknown;
       return present.length === c.words!.length ? { verdict: 'yes', stated: present.join(' ') } : unknown;
     }

@@ -47,9 +47,12 @@ function subheadingsOf(hs: HsTree, heading: string): HsNode[] {
 
 const group = (description: string) => description.split(';')[0].trim().toLowerCase();
 
-/** Only the attribute conditions: the kind of goods between subheadings is the scores' and the rules' call. */
-function attributesOnly(p: ParsedText): ParsedText {
-  return { ...p, conditions: p.conditions.filter((c) => ATTRIBUTE_DIMS.has(c.dim)) };
+/**
+ * Only the attribute conditions: the kind of goods between subheadings is the scores' and the rules' call; and
+ * the features whose words the description negates ("not decaffeinated" against "Coffee; roasted, decaffeinated").
+ */
+function attributesOnly(p: ParsedText, a: Attributes): ParsedText {
+  return { ...p, conditions: p.conditions.filter((c) => ATTRIBUTE_DIMS.has(c.dim) || (c.dim === 'feature' && c.words!.some((w) => a.negated.has(w)))) };
 }
 
 const cite = (j: Judged) => j.met.map((m) => `${m.condition.phrase} (the description states ${m.stated})`).join('; ');
@@ -62,7 +65,7 @@ export function gri6(hs: HsTree, ranked: string[], a: Attributes): Gri6Outcome {
   if (!node?.parent) return none;
   const peers = subheadingsOf(hs, node.parent).filter((n) => group(n.description) === group(node.description));
   if (peers.length < 2) return none;
-  const parsed = peers.map((p) => attributesOnly(parseText(p.description)));
+  const parsed = peers.map((p) => attributesOnly(parseText(p.description), a));
   // Kinds are left out here, so a sibling that fits on attributes may still be other goods: a residual
   // ("n.e.c.") subheading is never excluded because a named one fits.
   const judged = decideSiblings(peers.map((p) => p.description), a, parsed, { residualBySiblings: false });
