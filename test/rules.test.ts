@@ -37,6 +37,14 @@ const HAND_CASES: Record<string, { fires: [string, string[]]; not: [string, stri
     fires: ['mens woven cotton shirt', ['610510', '620520']],
     not: ['mens knitted cotton polo shirt', ['610510', '620520']],
   },
+  'ch61-note6-a-babies': {
+    fires: ['cotton socks', ['611120', '611595']],
+    not: ['baby socks cotton', ['611120', '611595']],
+  },
+  'ch62-note5-a-babies': {
+    fires: ['woven cotton dress', ['620920', '620442']],
+    not: ['woven cotton dress for babies', ['620920', '620442']],
+  },
   'ch62-note1-not-knitted': {
     fires: ['womens knitted viscose dress', ['620444', '610444']],
     not: ['womens woven viscose dress', ['620444', '610444']],

@@ -27,13 +27,14 @@ export function explainReasoning(ds: Dataset, candidates: CandidateResult[], out
   const headingText = ds.hs.nodes.get(heading)?.description ?? '';
   const examples = top.examples.length;
   const subPart = sub ? `subheading ${dotted(top.hs6)} by GRI 6: ${sub.detail.replace(/\.$/, '')}` : `subheading ${dotted(top.hs6)} by comparison at subheading level (GRI 6)`;
+  const byTerms =
+    `Heading ${heading} (${headingText}) by its terms (GRI 1): ${named ? `its text names the goods as the description does ("${named}"), and it is ` : ''}the closest match of the description in the statistical ranking ` +
+    `among the headings no Note or GRI excludes${examples ? `, supported by ${examples} similar labelled example${examples > 1 ? 's' : ''}` : ''}; ${subPart}.`;
   let detail: string;
-  if (headingBy) detail = `${headingBy.citation} sends the goods to heading ${heading}; ${subPart}.`;
-  else {
-    detail =
-      `Heading ${heading} (${headingText}) by its terms (GRI 1): ${named ? `its text names the goods as the description does ("${named}"), and it is ` : ''}the closest match of the description in the statistical ranking ` +
-      `among the headings no Note or GRI excludes${examples ? `, supported by ${examples} similar labelled example${examples > 1 ? 's' : ''}` : ''}; ${subPart}.`;
-  }
+  // a Note that names where the goods go sends them there; one that only excludes leaves the heading to its terms
+  if (headingBy && headingBy.codes.some((c) => top.hs6.startsWith(c))) detail = `${headingBy.citation} sends the goods to heading ${heading}; ${subPart}.`;
+  else if (headingBy) detail = `${headingBy.citation} excludes ${headingBy.codes.join(', ')}; ${byTerms}`;
+  else detail = byTerms;
   steps.push({
     rule: headingBy ? `${headingBy.rule}:result` : 'gri-1-6-terms',
     gri: headingBy ? headingBy.gri : 'GRI 1',
