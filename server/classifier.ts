@@ -139,6 +139,11 @@ export async function classify(engine: Engine, description: unknown, country?: C
       sectionOf: (hs6) => node(hs6)?.section ?? '',
       // materials decide articles (chapter 39 on), not chemicals or foods whose texts name polymers or latex
       materialConflict: (code) => (Number(code.slice(0, 2)) >= 39 ? materialConflict(facts.statedMaterials, node(code)?.description ?? '') : null),
+      // the goods themselves, not their parts: "Taps, cocks, valves ...; parts thereof" names valves but covers their parts
+      namesHead: (hs6) => {
+        const cls = engine.scorer.classOf.get(hs6);
+        return headNoun !== null && cls !== undefined && engine.scorer.heads.heading[cls].has(headNoun.head) && !/\bparts\b/i.test(node(hs6)?.description ?? '');
+      },
     });
     list = outcome.candidates;
   }

@@ -37,6 +37,10 @@ const HAND_CASES: Record<string, { fires: [string, string[]]; not: [string, stri
     fires: ['mens woven cotton shirt', ['610510', '620520']],
     not: ['mens knitted cotton polo shirt', ['610510', '620520']],
   },
+  'secxvi-note2-a-goods-of-their-heading': {
+    fires: ['aviation headset cables', ['851890', '854442']],
+    not: ['aviation headset cables', ['854442', '851890']],
+  },
   'ch61-note6-a-babies': {
     fires: ['cotton socks', ['611120', '611595']],
     not: ['baby socks cotton', ['611120', '611595']],
@@ -165,6 +169,18 @@ describe('rule files', () => {
 describe('applying rules', () => {
   const ranked = (...codes: [string, number][]): RankedCode[] => codes.map(([hs6, score], row) => ({ hs6, score, row }));
   const ctx = { coversChiefMaterial: () => false, coversTiedMaterial: () => false, head: 6 };
+
+  test('Section XVI Note 2(a): goods a heading names go there, not to the parts of the machine they are for', () => {
+    const byName = (n: string) => rules.rules.find((r) => r.json.name === n)!;
+    const named = { ...ctx, namesHead: (hs6: string) => hs6.startsWith('8544') };
+    const out = applyRules([byName('secxvi-note2-a-goods-of-their-heading')], ranked(['851890', 5], ['854442', 3], ['851830', 2]), 1, named);
+    expect(out.candidates[0].hs6).toBe('854442');
+    expect(out.decidedBy).toMatchObject({ rule: 'secxvi-note2-a-goods-of-their-heading', citation: 'Section XVI Note 2(a)', codes: ['854442'] });
+    // nothing named by the head noun among the candidates: the parts code stays
+    const none = applyRules([byName('secxvi-note2-a-goods-of-their-heading')], ranked(['851890', 5], ['851830', 2]), 1, named);
+    expect(none.candidates[0].hs6).toBe('851890');
+    expect(none.decidedBy).toBeNull();
+  });
 
   test('a prefer that leaves the first candidate first decides nothing; one that changes it decides', () => {
     const byName = (n: string) => rules.rules.find((r) => r.json.name === n)!;

@@ -70,6 +70,8 @@ export interface RuleContext {
   sectionOf?: (hs6: string) => string;
   /** Why the terms of a heading (4 digits) or subheading (6) cannot fit the stated material, or null. */
   materialConflict?: (code: string) => string | null;
+  /** Whether the subheading's heading names the goods by the description's head noun (head.ts), and it covers the goods, not their parts. */
+  namesHead?: (hs6: string) => boolean;
 }
 
 
@@ -115,6 +117,8 @@ export function applyRules(fired: LoadedRule[], ranked: RankedCode[], promotion:
       } else if (code === 'chief-material') {
         const section = ctx.sectionOf;
         live.filter((c) => ctx.coversChiefMaterial(c.hs6) && (!section || !first || section(c.hs6) === section(first.hs6))).forEach((c) => out.add(c));
+      } else if (code === 'named-heading') {
+        live.filter((c) => ctx.namesHead?.(c.hs6)).forEach((c) => out.add(c));
       } else if (code === 'last-tied-material') {
         const last = live.filter((c) => ctx.coversTiedMaterial(c.hs6)).sort((a, b) => b.hs6.localeCompare(a.hs6))[0];
         if (last) out.add(last);

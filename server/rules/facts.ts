@@ -10,6 +10,8 @@ export interface Facts {
   /** Chapters and headings of the short-listed candidates. */
   chapters: string[];
   headings: string[];
+  /** The first short-listed candidate (a subheading), '' before scoring. */
+  first: string;
   materials: string[];
   chiefMaterial: string | null;
   /** Whether the description gives material percentages. */
@@ -46,6 +48,7 @@ export const FACT_KINDS: Record<keyof Facts, 'text' | 'codes' | 'strings' | 'str
   text: 'text',
   chapters: 'codes',
   headings: 'codes',
+  first: 'string',
   materials: 'strings',
   chiefMaterial: 'string',
   hasPercentages: 'boolean',
@@ -118,6 +121,7 @@ export function withCandidates(facts: Facts, candidates: string[]): Facts {
     ...facts,
     chapters: [...new Set(candidates.map((c) => c.slice(0, 2)))],
     headings: [...new Set(candidates.map((c) => c.slice(0, 4)))],
+    first: candidates[0] ?? '',
   };
 }
 
@@ -136,6 +140,7 @@ export function extractFacts(text: Normalised, candidates: string[], m: Material
     text,
     chapters: [],
     headings: [],
+    first: '',
     materials: m.named.map((n) => n.material),
     chiefMaterial: m.chief ?? null,
     hasPercentages: m.named.some((n) => n.percent !== undefined),

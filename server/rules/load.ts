@@ -27,11 +27,12 @@ export const ACTIONS = ['exclude', 'include', 'prefer', 'decide'] as const;
 export type Action = (typeof ACTIONS)[number];
 /**
  * Besides codes, `prefer` and `decide` may name candidates by what they are: `first` (the current first
- * candidate), `chief-material` (the candidates whose subheading text covers the chief material) or
+ * candidate), `chief-material` (the candidates whose subheading text covers the chief material),
  * `last-tied-material` (of the candidates covering one of the materials tied for the largest share, the
- * one that occurs last in numerical order).
+ * one that occurs last in numerical order) or `named-heading` (the candidates whose heading's own terms name
+ * the goods by the description's head noun, pipeline/head.ts: "cables" and 8544).
  */
-export const SELECTORS = ['first', 'chief-material', 'last-tied-material'] as const;
+export const SELECTORS = ['first', 'chief-material', 'last-tied-material', 'named-heading'] as const;
 /**
  * `exclude` may name, besides codes, `material-conflict-heading` (the headings whose terms name only
  * materials other than the one the goods are stated to be of, or exclude it) and
