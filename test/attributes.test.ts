@@ -269,6 +269,12 @@ describe('GRI 6 between the subheadings of the chosen heading', () => {
     expect(g.questions).toEqual(['What is the chief material by weight (of cotton; of textile materials (other than cotton))?']);
   });
 
+  test('equal shares state the material: no "not stated" step and no question (GRI 3(c) decides between them)', () => {
+    const g = gri6(hs, ['610990', '610910'], attrs('mens tee 50% cotton 50% polyester'));
+    expect(g.step).toBeNull();
+    expect(g.questions).toEqual([]);
+  });
+
   test('no step when no attribute separates the group (co-axial cable is a kind, not an attribute)', () => {
     expect(gri6(hs, ['854420'], attrs('coaxial cable')).step).toBeNull();
   });

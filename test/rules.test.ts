@@ -182,6 +182,17 @@ describe('applying rules', () => {
     expect(none.decidedBy).toBeNull();
   });
 
+  test('GRI 3(c) for equal shares chooses among the subheadings that equally merit consideration, not any heading that is last', () => {
+    const byName = (n: string) => rules.rules.find((r) => r.json.name === n)!;
+    const textiles = { ...ctx, coversTiedMaterial: (hs6: string) => ['610910', '610990', '630790', '650500', '520852', '551219'].includes(hs6) };
+    // a cotton-polyester T-shirt: 6109.90 (other textile materials) occurs last within 6109; 6307 and 6505 are other goods
+    const tee = applyRules([byName('gri-3c-last-heading')], ranked(['610910', 5], ['630790', 4], ['610990', 3], ['650500', 2]), 1, textiles);
+    expect(tee.candidates[0].hs6).toBe('610990');
+    // yarns and fabrics (chapters 50-55): the headings differ by material, so the last of them
+    const fabric = applyRules([byName('gri-3c-last-heading')], ranked(['520852', 5], ['551219', 4], ['610990', 3]), 1, textiles);
+    expect(fabric.candidates[0].hs6).toBe('551219');
+  });
+
   test('a prefer that leaves the first candidate first decides nothing; one that changes it decides', () => {
     const byName = (n: string) => rules.rules.find((r) => r.json.name === n)!;
     const cotton = { ...ctx, coversChiefMaterial: (hs6: string) => hs6 === '610910' };

@@ -55,6 +55,12 @@ function attributesOnly(p: ParsedText, a: Attributes): ParsedText {
   return { ...p, conditions: p.conditions.filter((c) => ATTRIBUTE_DIMS.has(c.dim) || (c.dim === 'feature' && c.words!.some((w) => a.negated.has(w)))) };
 }
 
+/** Two or more materials share the largest stated percentage. */
+function tied(a: Attributes): boolean {
+  const shares = a.materials.map((m) => m.percent ?? 0).sort((x, y) => y - x);
+  return shares.length > 1 && shares[0] > 0 && shares[0] === shares[1];
+}
+
 const cite = (j: Judged) => j.met.map((m) => `${m.condition.phrase} (the description states ${m.stated})`).join('; ');
 const failedText = (j: Judged) => j.failed.map((f) => f.condition.phrase).join('; ');
 
@@ -140,6 +146,8 @@ export function gri6(hs: HsTree, ranked: string[], a: Attributes): Gri6Outcome {
   // Unknown: the description does not state what separates the first candidate from its peers. When the
   // first candidate's own text sets no attribute (a kind of its own: "co-axial cable"), attributes do not part them.
   if (!tj.open.length) return none;
+  // Equal shares ("50% cotton, 50% polyester") state the material; GRI 3(c) decides between them, not GRI 6.
+  if (tied(a) && tj.open.every((c) => c.dim === 'material' || c.dim === 'percent')) return none;
   const rivals = others.filter((x) => x.j.verdict !== 'no');
   const peersText = rivals.slice(0, 3).map((x) => `${dotted(x.p.code)} (${x.j.open.concat(x.j.met.map((m) => m.condition)).map((c) => c.phrase).join('; ') || 'other'})`).join(', ');
   const topText = tj.open.map((c) => c.phrase).concat(tj.met.map((m) => m.condition.phrase)).join('; ');

@@ -120,7 +120,12 @@ export function applyRules(fired: LoadedRule[], ranked: RankedCode[], promotion:
       } else if (code === 'named-heading') {
         live.filter((c) => ctx.namesHead?.(c.hs6)).forEach((c) => out.add(c));
       } else if (code === 'last-tied-material') {
-        const last = live.filter((c) => ctx.coversTiedMaterial(c.hs6)).sort((a, b) => b.hs6.localeCompare(a.hs6))[0];
+        // "Among those which equally merit consideration" (Section XI Note 2(A), Subheading Note 2(A)): the
+        // yarns and fabrics of chapters 50-55, whose headings differ by material; other goods, the subheadings
+        // of the first candidate's heading (a cotton-polyester T-shirt stays in 6109, not 6307 or 6505).
+        const textile = (c: RankedCode) => c.hs6 >= '50' && c.hs6 < '56';
+        const equal = (c: RankedCode) => (first && textile(first) ? textile(c) : c.hs6.slice(0, 4) === first?.hs6.slice(0, 4));
+        const last = live.filter((c) => equal(c) && ctx.coversTiedMaterial(c.hs6)).sort((a, b) => b.hs6.localeCompare(a.hs6))[0];
         if (last) out.add(last);
       }
       else {

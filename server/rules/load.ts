@@ -28,8 +28,8 @@ export type Action = (typeof ACTIONS)[number];
 /**
  * Besides codes, `prefer` and `decide` may name candidates by what they are: `first` (the current first
  * candidate), `chief-material` (the candidates whose subheading text covers the chief material),
- * `last-tied-material` (of the candidates covering one of the materials tied for the largest share, the
- * one that occurs last in numerical order) or `named-heading` (the candidates whose heading's own terms name
+ * `last-tied-material` (of the candidates covering one of the materials tied for the largest share and
+ * equally meriting consideration, the one that occurs last in numerical order) or `named-heading` (the candidates whose heading's own terms name
  * the goods by the description's head noun, pipeline/head.ts: "cables" and 8544).
  */
 export const SELECTORS = ['first', 'chief-material', 'last-tied-material', 'named-heading'] as const;
