@@ -204,6 +204,17 @@ describe('applying rules', () => {
     expect(moved.headingBy).toBeNull();
   });
 
+  test('codes a rule puts first keep the gaps between their scores, above every other candidate', () => {
+    const byName = (n: string) => rules.rules.find((r) => r.json.name === n)!;
+    const covers = { ...ctx, coversChiefMaterial: (hs6: string) => hs6 === '611020' || hs6 === '611011' };
+    const out = applyRules([byName('gri-6-stated-material')], ranked(['611030', 5], ['611020', 4], ['611011', 1]), 1, covers);
+    const [a, b, c] = out.candidates;
+    expect([a.hs6, b.hs6, c.hs6]).toEqual(['611020', '611011', '611030']);
+    // the gap (3) is squeezed into half the promotion (1): the picks differ, and both stay above the rest
+    expect(a.score - b.score).toBeCloseTo(0.5);
+    expect(b.score).toBeGreaterThan(c.score);
+  });
+
   test('a material contradiction removes the heading, with why, and never empties the list', () => {
     const byName = (n: string) => rules.rules.find((r) => r.json.name === n)!;
     const steel = { ...ctx, materialConflict: (code: string) => (code === '7312' ? 'its terms name goods of iron or steel' : null) };

@@ -143,8 +143,14 @@ export function applyRules(fired: LoadedRule[], ranked: RankedCode[], promotion:
     const material = (c: RankedCode) => (ctx.coversChiefMaterial(c.hs6) ? 1 : 0);
     const pick = named(codes, step.gri).sort((a, b) => material(b) - material(a) || b.score - a.score);
     if (!pick.length) return [];
+    // The picks keep the gaps between their own scores (so their confidences differ as their evidence does),
+    // squeezed into the upper half of the promotion so that every pick stays above every other candidate.
     const best = Math.max(...list.map((c) => c.score));
-    pick.forEach((c, i) => (c.score = best + promotion - i * 1e-6));
+    const gaps = pick.map((c, i) => (i === 0 ? 0 : Math.max(1e-6, Math.abs(pick[i - 1].score - c.score))));
+    const span = gaps.reduce((a, b) => a + b, 0);
+    const scale = span > promotion / 2 ? promotion / 2 / span : 1;
+    let at = best + promotion;
+    pick.forEach((c, i) => (c.score = at -= gaps[i] * scale));
     list.sort((a, b) => b.score - a.score);
     return pick;
   };
