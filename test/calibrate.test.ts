@@ -1,4 +1,20 @@
 import { fitIsotonic, applyCalibration, expectedCalibrationError, reviewThreshold, reliability, wilsonLower } from '../server/pipeline/calibrate';
+import { textKind } from '../server/pipeline/kind';
+
+describe('the kind of text, for calibration per kind', () => {
+  test('short lines are invoice lines; prose is a ruling; keyword titles are listings', () => {
+    expect(textKind('MENS CREW NECK TEE 100% COTTON')).toBe('invoice');
+    expect(textKind('a five piece tool pouch kit containing an aluminum carabiner clip, combination pliers and a knife')).toBe('ruling');
+    expect(textKind('Women Summer Dress Floral Print V Neck Short Sleeve Casual Beach Sundress Ladies Clothing')).toBe('listing');
+  });
+
+  test('the telegraphic upper-case sentences of EU BTI rulings are ruling prose, not a listing', () => {
+    const bti = 'WOVEN INDUSTRIAL OCCUPATIONAL JACKET FOR MEN. REACHING DOWN TO BELOW THE WAIST. V-NECK WITH COLLAR. COMPLETE FRONT OPENING';
+    expect(textKind(bti)).toBe('ruling');
+    // one full stop (an abbreviation, a model number) does not make a title prose
+    expect(textKind('Wireless Earbuds Bluetooth 5.3 Headphones Noise Cancelling Sport Earphones Waterproof Touch Control')).toBe('listing');
+  });
+});
 
 describe('calibration', () => {
   test('isotonic map is monotone and maps over-confident scores down', () => {
