@@ -2,6 +2,7 @@
 // normalise -> retrieve candidates -> score (model + fuzzy, fused) -> apply rules (GRIs, Notes)
 // -> rank and calibrate -> explain. Everything it needs is in the Engine value; nothing is global.
 import { normalise, type Normalised } from './pipeline/normalise';
+import { expandAbbreviations, modelLexicon, type Lexicon } from './pipeline/abbreviations';
 import { candidates, createScorer, FEATURES, type Candidates, type Scorer } from './pipeline/score';
 import { rank, softmaxTop, type FusionParams, type Ranked } from './pipeline/fusion';
 import { FuzzyTexts } from './pipeline/fuzzy';
@@ -43,6 +44,8 @@ export interface Engine {
   fusion: FusionParams;
   /** Company example indexes built so far, by version (see pipeline/company.ts). */
   companyCache: CompanyCache;
+  /** Known words by consonant skeleton, for reading abbreviations (null when `config.abbreviations` is off). */
+  lexicon: Lexicon | null;
 }
 
 /** What classify() may be given besides the description: plain data, structured-cloneable (it crosses to the workers). */
@@ -58,8 +61,13 @@ export function classTexts(ds: Dataset, model: Model): string[] {
 
 export function createEngine(ds: Dataset, model: Model, config: ClassifierConfig, rules: RuleSet | null = null): Engine {
   const classText = classTexts(ds, model);
-  return { ds, model, config, scorer: createScorer(model, classText, classHeads(ds, model.classes)), lookup: buildLookup(model, ds), classText, fuzzy: new FuzzyTexts(classText), rules, fusion: fusionParams(config), companyCache: new Map() };
+  const scorer = createScorer(model, classText, classHeads(ds, model.classes));
+  const lexicon = config.abbreviations ? modelLexicon(ds, model.examples, knownStem(scorer)) : null;
+  return { ds, model, config, scorer, lookup: buildLookup(model, ds), classText, fuzzy: new FuzzyTexts(classText), rules, fusion: fusionParams(config), companyCache: new Map(), lexicon };
 }
+
+/** Whether the model knows a stem. */
+export const knownStem = (scorer: Scorer) => (stem: string) => scorer.vocab.get(stem) !== undefined;
 
 export function fusionParams(config: ClassifierConfig): FusionParams {
   // In the order of the signals (FEATURES), whatever the order of the keys in the file.
@@ -91,7 +99,7 @@ export async function classify(engine: Engine, description: unknown, country?: C
   const foreign = notEnglish(description);
   if (foreign) return { status: 'error', candidates: [], error: foreign };
   const text = cutCodePoints(description);
-  const query = normalise(text);
+  const { query, readings } = expandAbbreviations(normalise(text), engine.lexicon, knownStem(engine.scorer));
   if (query.tokens.length === 0) {
     const script = otherScript(text);
     return {
@@ -180,6 +188,10 @@ export async function classify(engine: Engine, description: unknown, country?: C
   const reasoning = outcome ? explainReasoning(engine.ds, result, outcome, namedBy) : undefined;
   withGri6(result[0], reasoning, g6);
   if (reasoning) withCompanyReasoning(reasoning, result[0].hs6, company.get(result[0].hs6));
+  if (reasoning && readings.length) {
+    reasoning.readings = readings;
+    reasoning.summary += `; read ${readings.map((r) => `"${r.word}" as "${r.as}"`).join(', ')}`;
+  }
   return {
     status: confidences[0] >= reviewThreshold ? 'ok' : 'review',
     candidates: result,

@@ -49,6 +49,8 @@ export const ConfigSchema = z.object({
       })
       .optional(),
   }),
+  /** Unknown words written in consonants only are read as known words (pipeline/abbreviations.ts); absent: off. */
+  abbreviations: z.boolean().optional(),
   /** Short-list size per query. */
   shortlist: z.number().int().min(3).max(200),
   /** Naive Bayes additive smoothing. */

@@ -194,6 +194,8 @@ export interface Reasoning {
   rulings: RulingRef[];
   /** One line that fits a spreadsheet cell. */
   summary: string;
+  /** Abbreviated words of the description read as known words (pipeline/abbreviations.ts), when any. */
+  readings?: { word: string; as: string }[];
 }
 
 export type RowStatus = 'ok' | 'review' | 'error';

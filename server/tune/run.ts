@@ -22,7 +22,8 @@ import { normalise } from '../pipeline/normalise';
 import { expandQuery } from '../pipeline/terms';
 import { classHeads, headOf, headTerms } from '../pipeline/head';
 import { fuzzyScores } from '../pipeline/fuzzy';
-import { classTexts } from '../classifier';
+import { classTexts, knownStem } from '../classifier';
+import { expandAbbreviations, modelLexicon } from '../pipeline/abbreviations';
 import { rank, type FusionParams } from '../pipeline/fusion';
 import { fitPlatt, applyCalibration, expectedCalibrationError, reviewThreshold, type Scored, type Calibration } from '../pipeline/calibrate';
 import { textKind, TEXT_KINDS } from '../pipeline/kind';
@@ -58,8 +59,10 @@ function extract(ds: Dataset, cases: Case[], folds: number[], k: number, log: (s
     const classText = classTexts(ds, model);
     const scorer = createScorer(model, classText, classHeads(ds, model.classes));
     const classOf = new Map(model.classes.map((c, i) => [c, i]));
+    const known = knownStem(scorer);
+    const lexicon = config.abbreviations ? modelLexicon(ds, model.examples, known) : null;
     for (const kase of held) {
-      const q = expandQuery(normalise(kase.text), model.expansions);
+      const q = expandQuery(expandAbbreviations(normalise(kase.text), lexicon, known).query, model.expansions);
       if (!q.tokens.length) continue;
       const head = headTerms(headOf(kase.text), model.expansions);
       const perAlpha = ALPHAS.map((alpha) => {
