@@ -12,7 +12,7 @@ import { triggeredRules, pointedCodes, fireRules, applyRules, type RulesOutcome 
 import { buildLookup, explain, type Lookup } from './pipeline/explain';
 import { explainReasoning } from './pipeline/reasoning';
 import { extractFacts, withCandidates } from './rules/facts';
-import { materialsOf, materialConflict, textMaterials, type MaterialFacts } from './pipeline/materials';
+import { materialsOf, materialConflict, materialDecides, textMaterials, type MaterialFacts } from './pipeline/materials';
 import { extractAttributes } from './pipeline/attributes';
 import { gri6, putFirst, withGri6 } from './pipeline/gri6';
 import { expandQuery } from './pipeline/terms';
@@ -145,8 +145,7 @@ export async function classify(engine: Engine, description: unknown, country?: C
       coversTiedMaterial: (hs6) => facts.tiedMaterials.some((m) => covers(hs6).has(m)),
       head: head.length,
       sectionOf: (hs6) => node(hs6)?.section ?? '',
-      // materials decide articles (chapter 39 on), not chemicals or foods whose texts name polymers or latex
-      materialConflict: (code) => (Number(code.slice(0, 2)) >= 39 ? materialConflict(facts.statedMaterials, node(code)?.description ?? '') : null),
+      materialConflict: (code) => (materialDecides(code) ? materialConflict(facts.statedMaterials, node(code)?.description ?? '') : null),
       // the goods themselves, not their parts: "Taps, cocks, valves ...; parts thereof" names valves but covers their parts
       namesHead: (hs6) => {
         const cls = engine.scorer.classOf.get(hs6);

@@ -1,4 +1,4 @@
-import { materialsOf, classMaterials, materialAgreement } from '../server/pipeline/materials';
+import { materialsOf, classMaterials, materialAgreement, materialConflict, materialDecides } from '../server/pipeline/materials';
 
 describe('materials', () => {
   test('names materials with their percentages and picks the chief one', () => {
@@ -37,5 +37,23 @@ describe('materials', () => {
     expect(materialAgreement(materialsOf('polyester vest'), classMaterials('Vests; of textile materials (other than cotton)'))).toBe(1);
     expect(materialAgreement(cotton, classMaterials('Sweaters, knitted'))).toBe(0);
     expect(materialAgreement(materialsOf('a sweater'), classMaterials('Jerseys; of cotton'))).toBe(0);
+  });
+});
+
+describe('when the terms of a heading exclude goods of another material', () => {
+  const cutlery = "Cutlery; other articles, (e.g. hair clippers, butchers' or kitchen cleavers, choppers and mincing knives, paper knives); manicure or pedicure sets and instruments";
+  test('goods named after what they cut or hold do not name a material ("paper knives" are not of paper)', () => {
+    expect(materialConflict(['aluminium'], cutlery)).toBeNull();
+    expect(materialConflict(['plastics'], 'Tools, hand; spades, shovels, hoes, forks, rakes; axes, hedge shears, timber wedges and other tools used in agriculture')).toBeNull();
+    // a material the terms do state still excludes
+    expect(materialConflict(['plastics'], 'Table, kitchen, other household articles and parts, of iron or steel')).toMatch(/name goods of iron or steel/);
+  });
+
+  test('machines and instruments are classified by what they do, not by the material they work', () => {
+    expect(materialDecides('8477')).toBe(false); // machinery for working rubber or plastics
+    expect(materialDecides('8516')).toBe(false); // hand dryers, irons
+    expect(materialDecides('9024')).toBe(false);
+    expect(materialDecides('7323')).toBe(true);
+    expect(materialDecides('2905')).toBe(false); // chemicals: their texts name polymers, not a material of goods
   });
 });

@@ -136,6 +136,19 @@ const NOT_A_MATERIAL =
 
 /** "Bed linen", "table linen": household linen of any textile, not flax. */
 const LINEN_GOODS = /\b(?:bed|table|toilet|kitchen|household|house) linen\b/gi;
+/** Goods named after what they hold, cut or go with, not after their material: "paper knives" are not of paper. */
+const NAMED_AFTER_USE = /\b(?:paper[- ]knives|paper trays|paper clips|timber wedges|leather goods|irons)\b/gi;
+
+/**
+ * Whether the material named by a heading's terms can exclude goods of another material: for articles (chapter
+ * 39 on), not chemicals or foods whose texts name polymers or latex; and not machines, appliances and instruments
+ * (chapters 84, 85, 90), whose terms name the material they work ("machinery for working rubber or plastics"),
+ * not the one they are made of.
+ */
+export function materialDecides(code: string): boolean {
+  const chapter = Number(code.slice(0, 2));
+  return chapter >= 39 && chapter !== 84 && chapter !== 85 && chapter !== 90;
+}
 
 /** The materials the goods are stated to be of: named as material, not as colour, finish or object. */
 export function statedMaterials(text: string): string[] {
@@ -156,9 +169,8 @@ const textMaterialsCache = new Map<string, TextMaterials>();
 export function textMaterials(description: string): TextMaterials {
   let m = textMaterialsCache.get(description);
   if (m) return m;
-  // glass-ceramics are a material of their own, not glass and not ceramic
   // glass-ceramics are a material of their own, not glass and not ceramic; household linen is any textile
-  const text = description.replace(/\bglass[- ]ceramics?\b/gi, 'glassceramic').replace(LINEN_GOODS, 'textile');
+  const text = description.replace(/\bglass[- ]ceramics?\b/gi, 'glassceramic').replace(LINEN_GOODS, 'textile').replace(NAMED_AFTER_USE, ' ');
   const base = classMaterials(text);
   const covers = new Set(base.covers);
   const plain = text.toLowerCase().replace(/other than [^;)]*/g, ' ');
