@@ -154,6 +154,13 @@ describe('rule files', () => {
     expect(await gri5('chocolates packed in a gift tin', ['180690', '731010'])).toEqual(['gri-5b-packing']);
   });
 
+  test('Chapter 94 Note 3 concerns slabs of stone or glass presented on their own, not furniture with slab legs', async () => {
+    const note3 = async (text: string) => (await fired(rules, text, ['940360', '680291'])).filter((n) => n === 'ch94-note3');
+    expect(await note3('polished marble slab for a table top')).toEqual(['ch94-note3']);
+    expect(await note3('console table with solid walnut slab legs')).toEqual([]);
+    expect(await note3('coffee table, oak frame, with a glass top')).toEqual([]);
+  });
+
   test('a row that no rule concerns hands nothing to the rules engine', () => {
     const facts = extractFacts(normalise('terry towel'), ['630260']);
     expect(triggeredRules(rules, facts)).toEqual([]);
