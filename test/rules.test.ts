@@ -154,6 +154,20 @@ describe('rule files', () => {
     expect(await gri5('chocolates packed in a gift tin', ['180690', '731010'])).toEqual(['gri-5b-packing']);
   });
 
+  test('parts of general use go to their own headings only when the goods are the fasteners, not when a fastener is mentioned', async () => {
+    const general = async (text: string, candidates: string[]) =>
+      (await fired(rules, text, candidates)).filter((n) => ['secxvi-note1-g-fasteners', 'ch90-note1-f'].includes(n));
+    expect(await general('stainless steel hex bolts M8', ['847989', '731815'])).toEqual(['secxvi-note1-g-fasteners']);
+    expect(await general('mechanical screw press for oil extraction', ['847920', '731815'])).toEqual([]);
+    expect(await general('leveler nut assembly for a freezer', ['841899', '731816'])).toEqual([]);
+    expect(await general('bone screws of titanium', ['902110', '731815'])).toEqual(['ch90-note1-f']);
+    expect(await general('audio switcher utilising captive screw connectors', ['853710', '903289'])).toEqual([]);
+  });
+
+  test('Chapter 49 has no clause sending leaflets out of it', async () => {
+    expect(rules.rules.some((r) => r.json.name === 'ch49-note1-c-2')).toBe(false);
+  });
+
   test('Chapter 94 Note 3 concerns slabs of stone or glass presented on their own, not furniture with slab legs', async () => {
     const note3 = async (text: string) => (await fired(rules, text, ['940360', '680291'])).filter((n) => n === 'ch94-note3');
     expect(await note3('polished marble slab for a table top')).toEqual(['ch94-note3']);
@@ -283,6 +297,13 @@ describe('loader validation', () => {
   test('unknown fact', () => {
     write({ 'a.json': { rules: [{ ...good, conditions: { all: [{ fact: 'colour', operator: 'equal', value: 'red' }] } }] } });
     expectError(/hand\/a\.json: .*unknown fact "colour"/);
+  });
+
+  test('a head noun condition needs a list of single nouns', () => {
+    write({ 'a.json': { rules: [{ ...good, conditions: { all: [{ fact: 'head', operator: 'namedAny', value: 'bolts' }] } }] } });
+    expectError(/"namedAny" needs a non-empty list of single nouns/);
+    write({ 'a.json': { rules: [{ ...good, conditions: { all: [{ fact: 'head', operator: 'namedAny', value: ['hex bolts'] }] } }] } });
+    expectError(/"namedAny" needs a non-empty list of single nouns/);
   });
 
   test('bad operator', () => {

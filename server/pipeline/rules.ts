@@ -5,6 +5,7 @@
 import { Engine, type RuleProperties } from 'json-rules-engine';
 import type { Facts } from '../rules/facts';
 import { EXCLUDE_SELECTORS, type Action, type LoadedRule, type RuleSet } from '../rules/load';
+import { headKey } from './head';
 
 export interface Step {
   rule: string;
@@ -83,6 +84,9 @@ export async function fireRules(set: RuleSet, rules: LoadedRule[], facts: Facts)
   const phrase = (p: string) => set.phraseStems.get(p) ?? [];
   engine.addOperator('mentionsAny', (text: Facts['text'], phrases: string[]) => phrases.some((p) => mentions(text.tokens, phrase(p))));
   engine.addOperator('mentionsNone', (text: Facts['text'], phrases: string[]) => !phrases.some((p) => mentions(text.tokens, phrase(p))));
+  // the goods' own noun: "bolts" and "bolt" name the same goods
+  engine.addOperator('namedAny', (head: Facts['head'], nouns: string[]) => head !== '' && nouns.some((n) => headKey(n) === head));
+  engine.addOperator('namedNone', (head: Facts['head'], nouns: string[]) => !nouns.some((n) => headKey(n) === head));
   for (const r of rules) engine.addRule(structuredClone(r.json) as unknown as RuleProperties);
   const { results } = await engine.run({ ...facts });
   const fired = new Set(results.map((r) => r.name));

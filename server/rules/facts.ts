@@ -1,5 +1,6 @@
 // The facts the rules reason over, extracted once per row from the description and the short list.
 import { materialsOf, statedMaterials, type MaterialFacts } from '../pipeline/materials';
+import { headOf } from '../pipeline/head';
 import type { Normalised } from '../pipeline/normalise';
 
 export type Gender = 'men' | 'women' | 'boys' | 'girls' | 'babies' | 'unisex' | 'unknown';
@@ -41,10 +42,12 @@ export interface Facts {
   forAnimals: boolean;
   forChildren: boolean;
   gender: Gender;
+  /** The noun the description names the goods by (pipeline/head.ts: "crank **bolts**", not "bolt gauge"), as a key; '' when none. */
+  head: string;
 }
 
 /** Every fact name a rule may use, with the kind of value it has. */
-export const FACT_KINDS: Record<keyof Facts, 'text' | 'codes' | 'strings' | 'string' | 'boolean'> = {
+export const FACT_KINDS: Record<keyof Facts, 'text' | 'codes' | 'strings' | 'string' | 'boolean' | 'noun'> = {
   text: 'text',
   chapters: 'codes',
   headings: 'codes',
@@ -69,6 +72,7 @@ export const FACT_KINDS: Record<keyof Facts, 'text' | 'codes' | 'strings' | 'str
   forAnimals: 'boolean',
   forChildren: 'boolean',
   gender: 'string',
+  head: 'noun',
 };
 
 const has = (re: RegExp, s: string) => re.test(s);
@@ -162,5 +166,6 @@ export function extractFacts(text: Normalised, candidates: string[], m: Material
     forAnimals: has(/\b(pet|pets|dog|dogs|cat|cats|puppy|kitten|animal|animals|bird|parrot|hamster)\b/, t),
     forChildren: has(/\b(child|children|childrens|kid|kids|toddler|toddlers|junior|baby|babies|infant|infants)\b/, t),
     gender: genderOf(t),
+    head: headOf(raw)?.head ?? '',
   }, candidates);
 }

@@ -48,6 +48,8 @@ export interface Correction {
   include?: string[];
   /** Phrases that stop the rule (a `text mentionsNone` condition), e.g. "toy" for a clause about real goods. */
   unless?: string[];
+  /** The goods must be named by one of these nouns (a `head namedAny` condition): "bolts", not a "bolt gauge". */
+  heads?: string[];
   /** Reviewed: the phrases identify the goods, so the pointed headings come first whenever the rule fires. */
   decisive?: boolean;
   /** Leave the clause out, with this reason. */
@@ -82,6 +84,8 @@ export interface Clause {
   phrases: string[];
   /** Phrases that must not be in the text (from corrections). */
   unless: string[];
+  /** Nouns one of which must name the goods (from corrections). */
+  heads?: string[];
   /** Reviewed as identifying the goods (from corrections): its headings come first whenever it fires. */
   decisive?: boolean;
   /** The clause text (cleaned, one line). */
@@ -702,6 +706,7 @@ export function toRule(c: Clause): RuleOut {
   }));
   const all: Record<string, unknown>[] = [{ fact: 'text', operator: 'mentionsAny', value: c.phrases }];
   if (c.unless.length) all.push({ fact: 'text', operator: 'mentionsNone', value: c.unless });
+  if (c.heads?.length) all.push({ fact: 'head', operator: 'namedAny', value: c.heads });
   all.push(scopeCond.length === 1 ? scopeCond[0] : { any: scopeCond });
   const subject = c.phrases.slice(0, 4).join(', ') + (c.phrases.length > 4 ? ', ...' : '');
   const verb = c.scope === 'section' ? 'does not cover' : 'does not cover';
@@ -719,7 +724,7 @@ export function toRule(c: Clause): RuleOut {
   };
 }
 
-const CORRECTION_KEYS = new Set(['mentionsAny', 'addMentions', 'unless', 'exclude', 'include', 'decisive', 'drop', 'why']);
+const CORRECTION_KEYS = new Set(['mentionsAny', 'addMentions', 'unless', 'heads', 'exclude', 'include', 'decisive', 'drop', 'why']);
 
 /** Validate corrections.json against the clauses: unknown ids or keys and malformed codes are errors. */
 export function checkCorrections(corr: Corrections, clauses: Clause[], nom: Nomenclature): void {
@@ -748,6 +753,7 @@ export function applyCorrection(c: Clause, corr: Correction | undefined): { clau
   if (corr.mentionsAny) out.phrases = [...corr.mentionsAny];
   if (corr.addMentions) out.phrases = uniq([...out.phrases, ...corr.addMentions]);
   if (corr.unless) out.unless = [...corr.unless];
+  if (corr.heads) out.heads = [...corr.heads];
   if (corr.exclude) {
     out.exclude = [...corr.exclude];
     if (out.scope === null) {

@@ -46,6 +46,7 @@ const OPERATORS: Record<string, string[]> = {
   strings: ['contains', 'doesNotContain'],
   string: ['equal', 'notEqual', 'in', 'notIn'],
   boolean: ['equal', 'notEqual'],
+  noun: ['namedAny', 'namedNone'],
 };
 
 export class RuleError extends Error {
@@ -134,6 +135,9 @@ function leafConditions(node: unknown, where: string, file: string, out: Record<
     throw new RuleError(file, `${where}: "${fact}" is compared with a code of 2 or 4 digits, got ${JSON.stringify(value)}`);
   }
   if (kind === 'boolean' && typeof value !== 'boolean') throw new RuleError(file, `${where}: "${fact}" is compared with true or false`);
+  if (kind === 'noun' && (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || !/^[a-z][a-z-]*$/i.test(v)))) {
+    throw new RuleError(file, `${where}: "${operator}" needs a non-empty list of single nouns ("bolts", "screw")`);
+  }
   out.push(n);
 }
 
