@@ -11,6 +11,7 @@ describe('the head noun of a description', () => {
     ['maleic anhydride modified propylene copolymer (CAS 25722-45-6)', 'copolymer'],
     ['Green tea (sencha) in bags of 2 g', 'tea'],
     ['Cigarettes', 'cigarettes'],
+    ['swimming goggles anti fog', 'goggles'],
   ])('%s -> %s', (text, word) => {
     expect(headOf(text)).toEqual({ head: headKey(word), word });
   });
@@ -18,6 +19,9 @@ describe('the head noun of a description', () => {
   test('a measure of quantity looks through to what it holds', () => {
     expect(headOf('a pair of eyeglasses suitable for gaming')).toEqual({ head: headKey('eyeglasses'), word: 'eyeglasses' });
     expect(headOf('a pair of')!.word).toBe('pair');
+    // but a material after "of" is what the bag is made of
+    expect(headOf('Sports gym bag of nylon')!.word).toBe('bag');
+    expect(headOf('a bag of rice')!.word).toBe('rice');
   });
 
   test('singular and plural share a key, -f and -ves too', () => {

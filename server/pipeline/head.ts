@@ -5,6 +5,7 @@
 // words decide the heading. Read from the first clause (up to a comma, semicolon, colon or bracket), cut at
 // the first qualifying word; "pair of", "set of" and other measures of quantity look through to what they hold.
 import { normalise, stem } from './normalise';
+import { materialsOf } from './materials';
 import type { Dataset } from '../types';
 
 /** Words that end the noun phrase naming the goods. */
@@ -13,6 +14,8 @@ const QUALIFIERS = new Set([
   'used', 'in', 'from', 'that', 'which', 'and', 'or', 'to', 'on', 'by', 'having', 'including', 'incorporating', 'suitable', 'whether',
   'when', 'than', 'put', 'not', 'excluding', 'fitted', 'packed', 'weighing', 'measuring', 'valued', 'imported', 'known', 'also', 'as',
   'at', 'into', 'under', 'other', 'such', 'like', 'where', 'being', 'is', 'are', 'was', 'were', 'thereof', 'therefor', 'n',
+  // "goggles anti fog", "mat anti slip": a property follows
+  'anti',
 ]);
 /** Heads that only measure or group what follows "of" ("a pair of eyeglasses", "a set of 3 knives"). */
 const MEASURES = new Set(['pair', 'piece', 'type', 'kind', 'variety', 'assortment', 'sort', 'number', 'quantity', 'box', 'pack', 'bag', 'bottle', 'roll', 'set', 'kit', 'collection', 'selection', 'range', 'lot', 'bundle', 'case', 'carton']);
@@ -61,7 +64,8 @@ export function headOf(raw: string): Head | null {
       const phrase = words.slice(i, end).filter((w) => /[a-z]/.test(w));
       if (phrase.length > 0) {
         const head = headKey(phrase[phrase.length - 1]);
-        if (MEASURES.has(stem(phrase[phrase.length - 1])) && words[end] === 'of' && end + 1 < words.length) {
+        // "a bag of rice" looks through to the rice; "a gym bag of nylon" is a bag
+        if (MEASURES.has(stem(phrase[phrase.length - 1])) && words[end] === 'of' && end + 1 < words.length && !materialsOf(words[end + 1]).named.length) {
           measure = { head, word: phrase[phrase.length - 1] };
           i = end + 1;
           continue;
