@@ -8,6 +8,7 @@ import {
   NOTES_DIR,
   generate,
   loadNomenclature,
+  phraseHeads,
   readCorrections,
   subjectPhrases,
   writeGenerated,
@@ -204,5 +205,22 @@ describe('every generated rule has the format of rules/README.md', () => {
       const sec = r.event.params.citation.split(' ')[1];
       expect(r.event.params.exclude).toEqual(nom.sectionChapters.get(sec));
     }
+  });
+});
+
+describe('a generated rule concerns goods named by the clause, not goods that mention it', () => {
+  test("the goods' nouns are the last words of the clause's phrases", () => {
+    expect(phraseHeads(['sports bag', 'sports bags', 'gym bag', 'sports backpack'])).toEqual(['bag', 'bags', 'backpack']);
+  });
+
+  test('a clause about a property or about goods in general keeps firing on the mention alone', () => {
+    expect(phraseHeads(['fur-lined', 'fur-trimmed'])).toEqual([]);
+    expect(phraseHeads(['inflatable mattress', 'inflatable'])).toEqual([]);
+    expect(phraseHeads(['other articles'])).toEqual([]);
+  });
+
+  test('the rules carry it: "sports bag" mentioned by a kit does not send the kit to 4202', () => {
+    const bags = gen.rules.find((r) => r.name === 'ch95-note1-d')!;
+    expect(bags.conditions.all).toContainEqual({ fact: 'head', operator: 'namedAny', value: expect.arrayContaining(['bag', 'backpack']) });
   });
 });

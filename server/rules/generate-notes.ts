@@ -698,6 +698,21 @@ function describeCodes(codes: string[]): string {
   return parts.join('; ');
 }
 
+/** Last words of a clause's phrases that are not the goods' noun: participles, adjectives, function words. */
+const NOT_A_NOUN = /^(?:[a-z-]+(?:ed|less|ly|able|ible)|are|is|to|note|children|vegetable|relief|purity|mix|articles|goods|products)$/;
+
+/**
+ * The nouns a clause names the goods by: the last word of each of its phrases ("sports bags" -> bags). A Note
+ * that "does not cover sports bags" concerns goods that are sports bags, not goods whose description mentions
+ * one ("a dog walking kit with a sports bag" is not a bag). None when a phrase does not end in a noun (the
+ * clause is about a property, "fur-lined", or the goods in general): such a clause fires on the mention alone.
+ */
+export function phraseHeads(phrases: string[]): string[] {
+  const heads = phrases.map((p) => p.toLowerCase().match(/[a-z]+(?:-[a-z]+)*/g)?.pop() ?? '');
+  if (heads.some((h) => !h || NOT_A_NOUN.test(h))) return [];
+  return [...new Set(heads)];
+}
+
 export function toRule(c: Clause): RuleOut {
   const scopeCond: Record<string, unknown>[] = c.exclude.map((code) => ({
     fact: code.length === 2 ? 'chapters' : 'headings',
@@ -706,7 +721,8 @@ export function toRule(c: Clause): RuleOut {
   }));
   const all: Record<string, unknown>[] = [{ fact: 'text', operator: 'mentionsAny', value: c.phrases }];
   if (c.unless.length) all.push({ fact: 'text', operator: 'mentionsNone', value: c.unless });
-  if (c.heads?.length) all.push({ fact: 'head', operator: 'namedAny', value: c.heads });
+  const heads = c.heads ?? phraseHeads(c.phrases);
+  if (heads.length) all.push({ fact: 'head', operator: 'namedAny', value: heads });
   all.push(scopeCond.length === 1 ? scopeCond[0] : { any: scopeCond });
   const subject = c.phrases.slice(0, 4).join(', ') + (c.phrases.length > 4 ? ', ...' : '');
   const verb = c.scope === 'section' ? 'does not cover' : 'does not cover';
