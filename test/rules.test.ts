@@ -164,6 +164,12 @@ describe('rule files', () => {
     expect(await general('audio switcher utilising captive screw connectors', ['853710', '903289'])).toEqual([]);
   });
 
+  test('tableware by material when the goods are tableware, not screws with a cup point', async () => {
+    const steel = async (text: string) => (await fired(rules, text, ['731815', '732393'])).filter((n) => n === 'gri-1-tableware-steel');
+    expect(await steel('stainless steel cooking pot')).toEqual(['gri-1-tableware-steel']);
+    expect(await steel('cup point socket head set screws made of stainless steel')).toEqual([]);
+  });
+
   test('Chapter 49 has no clause sending leaflets out of it', async () => {
     expect(rules.rules.some((r) => r.json.name === 'ch49-note1-c-2')).toBe(false);
   });
