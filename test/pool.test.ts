@@ -9,6 +9,7 @@ import { openEngine, type OpenedEngine } from '../server/engine';
 import { classify } from '../server/classifier';
 import { classifyInOrder, classifyStream, InlineClassifier, JsonRow, WorkerPool, workerCount, workerHeapMb, type RowClassifier } from '../server/pool';
 import { resultText } from '../server/pool/text';
+import { RepeatCache } from '../server/pool/repeats';
 import { createApp, API } from '../server/service/app';
 import { SqliteStore } from '../server/audit/sqlite';
 import type { ClassificationResult } from '../server/types';
@@ -45,6 +46,16 @@ test('the pool answers exactly what the engine answers on this thread, row for r
   expect(JSON.stringify(viaPool)).toBe(JSON.stringify(direct));
   const [viaWorker, here] = [await pool.info(), await new InlineClassifier(opened).info()];
   expect({ ...viaWorker, sharedModel: undefined }).toEqual({ ...here, sharedModel: undefined });
+});
+
+test('behind the repeat cache the pool answers what the engine answers, repeats included, classifying each distinct row once', async () => {
+  const cached = new RepeatCache(pool, 64 * 1024 * 1024);
+  const repeated = [...rows.slice(0, 40), ...rows.slice(0, 40).reverse(), ...rows.slice(20, 60)];
+  const direct: ClassificationResult[] = [];
+  for (const d of repeated) direct.push(await classify(opened.engine, d, 'US'));
+  const viaCache = await classifyInOrder(cached, repeated, { country: 'US', chunkRows: 9 });
+  expect(JSON.stringify(viaCache)).toBe(JSON.stringify(direct));
+  expect(cached.counts).toEqual({ classified: new Set(repeated).size, repeated: repeated.length - new Set(repeated).size });
 });
 
 test('blank and unclassifiable rows are error rows, not failed chunks', async () => {

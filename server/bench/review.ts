@@ -6,12 +6,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { resultCacheMb } from '../pool/repeats';
 import { runReview } from '../review/run';
 import { invented, rng } from './rows';
 
 const ROWS = Number(process.argv[2] ?? 100_000);
 
-async function generate(file: string, n: number): Promise<void> {
+/** Writes the workbook; returns how many distinct descriptions it has. */
+async function generate(file: string, n: number): Promise<number> {
+  const seen = new Set<string>();
   const r = rng(1);
   const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)];
   const describe = invented(r);
@@ -30,6 +33,7 @@ async function generate(file: string, n: number): Promise<void> {
     const row = i + 1;
     const sku = `SKU-${(1000 + Math.floor(r() * 90000)).toString(36).toUpperCase()}`;
     const desc = describe(sku);
+    seen.add(desc);
     const qty = 1 + Math.floor(r() * 500);
     const price = Math.round(r() * 10000) / 100;
     const x = ws.addRow([i, sku, desc, qty, price, { formula: `D${row}*E${row}`, result: Math.round(qty * price * 100) / 100 }, pick(['CN', 'VN', 'IN', 'TR', 'DE'])]);
@@ -39,6 +43,7 @@ async function generate(file: string, n: number): Promise<void> {
   }
   ws.commit();
   await wb.commit();
+  return seen.size;
 }
 
 async function main() {
@@ -47,7 +52,7 @@ async function main() {
     const loadAverageAtStart = os.loadavg();
     const input = path.join(dir, `supplier-${ROWS}.xlsx`);
     const tg = performance.now();
-    await generate(input, ROWS);
+    const distinct = await generate(input, ROWS);
     process.stderr.write(`generated ${ROWS} rows (${(fs.statSync(input).size / 1e6).toFixed(1)} MB) in ${((performance.now() - tg) / 1000).toFixed(1)} s\n`);
     const rssBefore = process.memoryUsage().rss;
     const t0 = performance.now();
@@ -64,6 +69,8 @@ async function main() {
       loadAverageAtStart,
       node: process.version,
       rows: res.rows,
+      distinctDescriptions: distinct,
+      resultCacheMb: resultCacheMb(),
       seconds: Math.round(s * 10) / 10,
       rowsPerSecond: Math.round(res.rows / s),
       phases: res.timings,

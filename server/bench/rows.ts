@@ -1,8 +1,8 @@
 // Invented supplier rows for the benchmarks (never presented as real data): descriptions combined from a small
-// vocabulary so that they are varied (few exact repeats), as in a real workbook; seeded, so runs are comparable.
+// vocabulary, varied and repeating as a real workbook's lines do (the same goods on many lines: 100,000 rows of
+// seed 1 hold 35,229 distinct descriptions, 10,000 hold about 6,900); seeded, so runs are comparable.
 import fs from 'node:fs';
 
-// Invented vocabulary, combined so that the descriptions are varied (few exact repeats), as in a real workbook.
 export const GOODS = [
   'cotton t-shirt knitted', 'polyester fleece jacket', 'denim jeans woven', 'wool sweater knitted', 'leather work gloves',
   'running shoes textile upper', 'silk scarf woven', 'baseball cap cotton', 'usb-c charging cable', 'bluetooth speaker',

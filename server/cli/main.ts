@@ -14,6 +14,7 @@ import cliProgress from 'cli-progress';
 import { streamRows, openWriter, assertDistinctPaths, InputError, type ResultRow } from './io';
 import { openEngine } from '../engine';
 import { classifyTextStream, JsonRow, openClassifier } from '../pool';
+import { repeatNote } from '../pool/repeats';
 import { DataError } from '../data';
 import type { Country } from '../types';
 import fs from 'node:fs';
@@ -108,7 +109,7 @@ async function runClassify(o: { input: string; column: string; idColumn?: string
   const s = (performance.now() - t1) / 1000;
   log(
     `${n} rows in ${s.toFixed(1)} s (${(n / Math.max(s, 1e-9)).toFixed(0)} rows/s): ${counts.ok} ok, ${counts.review} review, ${counts.error} error -> ${o.output} ` +
-      `(peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`,
+      `(peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB${repeatNote(classifier)})`,
   );
 }
 

@@ -8,6 +8,7 @@ import { Piscina } from 'piscina';
 import { openEngine, sharedModel, type OpenedEngine, type SharedModel } from '../engine';
 import { classifyChunk, engineInfo, type EngineInfo, type Opened, type Task } from './task';
 import type { ResultText } from './text';
+import { resultCacheMb, withRepeatCache } from './repeats';
 import type { ClassificationResult, Country } from '../types';
 
 export type { EngineInfo, ResultText };
@@ -129,13 +130,15 @@ const parsed = (r: ResultText) => JSON.parse(r.json) as ClassificationResult;
 
 /**
  * The classifier for a process: a worker pool of `workers` threads (default WORKERS), ready when returned, or,
- * with 0 workers, the calling thread with `opened` (opened here when not given).
+ * with 0 workers, the calling thread with `opened` (opened here when not given); repeated descriptions are
+ * classified once (server/pool/repeats.ts, RESULT_CACHE_MB).
  */
 export async function openClassifier(
   opts: { workers?: number; opened?: OpenedEngine; dataDir?: string; log?: (m: string) => void; env?: NodeJS.ProcessEnv; shared?: SharedModel | null } = {},
 ): Promise<RowClassifier> {
   const workers = opts.workers ?? workerCount(opts.env);
-  if (workers === 0) return new InlineClassifier(opts.opened ?? openEngine({ dataDir: opts.dataDir, log: opts.log }));
+  const cacheMb = resultCacheMb(opts.env);
+  if (workers === 0) return withRepeatCache(new InlineClassifier(opts.opened ?? openEngine({ dataDir: opts.dataDir, log: opts.log })), cacheMb);
   const pool = new WorkerPool(workers, { dataDir: opts.dataDir, shared: opts.shared });
   try {
     await pool.ready();
@@ -143,7 +146,7 @@ export async function openClassifier(
     await pool.close();
     throw e;
   }
-  return pool;
+  return withRepeatCache(pool, cacheMb);
 }
 
 /**

@@ -19,6 +19,7 @@ import { classifyStream, InlineClassifier, openClassifier, type EngineInfo, type
 import { DuplicateRequestError, type AuditStore, type StagedRequest } from '../audit/store';
 import { openStore, describeStore } from '../audit/open';
 import { CompanyExampleSet } from '../memory/examples';
+import { repeatNote } from '../pool/repeats';
 import type { ClassificationResult, Country, RowStatus } from '../types';
 import { readRowsApart } from './rows';
 import { writeReviewedApart, type Cells } from './write';
@@ -177,7 +178,7 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   // The duty data's content hash joins the recorded versions when the rows carry duties (as the service records it).
   const versions = duties ? { ...info.versions, duties: duties.data.version } : info.versions;
   const classifyS = (performance.now() - t1) / 1000;
-  log(`classified in ${classifyS.toFixed(1)} s (resident memory ${rssMb()})`);
+  log(`classified in ${classifyS.toFixed(1)} s (resident memory ${rssMb()}${repeatNote(classifier)})`);
 
   if (store && staged) {
     try {
