@@ -15,7 +15,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { assertDistinctPaths, InputError } from '../cli/io';
 import type { OpenedEngine } from '../engine';
-import { classifyStream, InlineClassifier, openClassifier, type EngineInfo, type RowClassifier } from '../pool';
+import { classifyTextStream, InlineClassifier, JsonRow, openClassifier, type EngineInfo, type ResultText, type RowClassifier } from '../pool';
 import { DuplicateRequestError, type AuditStore, type StagedRequest } from '../audit/store';
 import { openStore, describeStore } from '../audit/open';
 import { CompanyExampleSet } from '../memory/examples';
@@ -136,21 +136,36 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
     bar?.start(pending.length, 0);
     let k = 0;
     let batch: string[] = [];
-    for await (const { item: p, result } of classifyStream(classifier, pending, (x) => x.description, { country: o.country, ...(company ? { options: { company } } : {}) })) {
-      const classified: ClassificationResult = result ?? { status: 'error', candidates: [], error: p.problem ?? 'unreadable description' };
-      // With an origin, the row gets its duty stack (or becomes an error row naming a blank or unknown origin).
-      const r = prepared ? withDuties(prepared, { id: p.id, description: p.description, ...classified }, k) : { id: p.id, description: p.description, ...classified };
-      if (staged) batch.push(JSON.stringify(r));
+    // Without duties a row's audit record is the worker's text with its id and description spliced in, and its
+    // cells are read from that text once for every row that repeats it (the repeat cache shares the text).
+    const cellsOf = new WeakMap<ResultText, Cells>();
+    const rowCells = (r: ClassificationResult): Cells => {
       const top3 = r.candidates.slice(0, 3);
-      cells[k++] = {
+      return {
         codes: top3.map((c) => String(c.code || c.hs6)),
         confs: top3.map((c) => round4(c.confidence)),
         reasoning: r.status === 'error' ? (r.error ?? 'error') : (r.reasoning?.summary ?? ''),
         status: r.status,
         ...(prepared ? { dutyTotal: dutyTotal(r), duties: dutyLine(r) } : {}),
       };
-      counts[r.status]++;
-      if (top3[0]) chapters.set(top3[0].hs6.slice(0, 2), (chapters.get(top3[0].hs6.slice(0, 2)) ?? 0) + 1);
+    };
+    for await (const { item: p, result } of classifyTextStream(classifier, pending, (x) => x.description, { country: o.country, ...(company ? { options: { company } } : {}) })) {
+      let c: Cells;
+      if (result && !prepared) {
+        if (staged) batch.push(JsonRow.classified(p.id, p.description, result).json);
+        c = cellsOf.get(result) ?? rowCells(JSON.parse(result.json) as ClassificationResult);
+        cellsOf.set(result, c);
+      } else {
+        const classified: ClassificationResult = result ? (JSON.parse(result.json) as ClassificationResult) : { status: 'error', candidates: [], error: p.problem ?? 'unreadable description' };
+        // With an origin, the row gets its duty stack (or becomes an error row naming a blank or unknown origin).
+        const r = prepared ? withDuties(prepared, { id: p.id, description: p.description, ...classified }, k) : { id: p.id, description: p.description, ...classified };
+        if (staged) batch.push(JSON.stringify(r));
+        c = rowCells(r);
+      }
+      cells[k++] = c;
+      counts[c.status]++;
+      const chapter = c.codes[0]?.slice(0, 2);
+      if (chapter) chapters.set(chapter, (chapters.get(chapter) ?? 0) + 1);
       if (batch.length >= AUDIT_BATCH) {
         await staged!.add(batch);
         batch = [];
