@@ -52,6 +52,29 @@ describe('chapter 99 text', () => {
     expect(d.ch99.s122Particular.get('08059001')).toBe('Etrogs');
   });
 
+  test('a list row on the "U.S. Notes (con.)" header of a new page is read, not dropped as page furniture', () => {
+    // Note 2(aa)(ii), page 99-III-53; note 2(aa)(iv), page 99-III-57; note 16(c)(iv), page 99-III-65.
+    for (const c of ['27141000', '27149000', '27150000', '27160000']) expect(d.ch99.s122Exempt.has(c)).toBe(true);
+    for (const c of ['39172200', '39172300', '39172900', '39173100']) expect(d.ch99.s122Aircraft.has(c)).toBe(true);
+    expect(d.ch99.note16.get('iv')).toEqual(expect.arrayContaining(['73012010', '73012050', '73023000']));
+  });
+
+  test('note 16(c) page 99-III-65, set in two blocks: the rows right of a title that start above it belong to its list', () => {
+    // (iii) is the articles-of-steel list alone; 7307.19.90 etc. begin the derivative steel list (iv) above its title.
+    expect(d.ch99.note16.get('iii')).toEqual([
+      ...['7206', '7207', '7208', '7209', '7210', '7211', '7212', '7213', '7214', '7215'],
+      ...['72161000', '72162100', '72162200', '72163100', '72163200', '72163300', '72164000', '72165000', '72169900'],
+      ...['7217', '7218', '7219', '7220', '7221', '7222', '7223', '7224', '7225', '7226', '7227', '7228', '7229'],
+      ...['73011000', '730210', '73024000', '730290', '7304', '7305', '7306'],
+    ]);
+    expect(d.ch99.note16.get('iv')).toEqual(expect.arrayContaining(['73071990', '73072110', '73072150', '7216910010', '73181580', '76141010']));
+    // Copper (chapter 74) is only in the copper lists: 7406.20.00, 7407.10.15 ... begin (v) above its title.
+    const copper = ['i', 'ii', 'iii', 'iv', 'vi', 'vii', 'ix', 'x'].flatMap((s) => d.ch99.note16.get(s)!.filter((p) => p.startsWith('74')));
+    expect(copper).toEqual([]);
+    expect(d.ch99.note16.get('v')).toEqual(expect.arrayContaining(['74062000', '74071015', '74071030', '74072150', '74082210']));
+    expect(d.ch99.note16.get('v')).toHaveLength(76);
+  });
+
   test('special column parsing', () => {
     expect(parseSpecial('Free (A+,AU,BH,CL,CO,D,E*, IL,JO) 2.5% (KR)')).toEqual([
       { rate: 'Free', codes: ['A+', 'AU', 'BH', 'CL', 'CO', 'D', 'E*', 'IL', 'JO'] },
@@ -121,6 +144,26 @@ describe('known answers', () => {
     expect(s.may_apply.some((a) => a.heading === '9903.82.06' && a.effect === 'replaces')).toBe(true);
     const us = dutyStack(d, { code: '7318158020', origin: 'CN', date: '2026-05-01', steel_pour_country: 'US' });
     expect([one(us, 'section232').heading, one(us, 'section232').rate]).toEqual(['9903.82.06', '+10%']);
+  });
+
+  test('7301.20.10 (fabricated angles) is a derivative steel article: 9903.82.02 +50%, and exempt from Section 122', () => {
+    const s = dutyStack(d, { code: '7301201000', origin: 'DE', date: '2026-05-01' });
+    const m = one(s, 'section232');
+    expect([m.heading, m.rate, m.citation]).toEqual(['9903.82.02', '+50%', 'U.S. note 16(c)(iv) to subchapter III of chapter 99; heading 9903.82.02']);
+    expect(of(s, 'section122')).toHaveLength(0);
+  });
+
+  test('copper of note 16(c)(v): the steel pour country does not move it to 9903.82.06', () => {
+    const s = dutyStack(d, { code: '7407211500', origin: 'DE', date: '2026-05-01', steel_pour_country: 'US' });
+    const m = one(s, 'section232');
+    expect([m.heading, m.rate, m.citation]).toEqual(['9903.82.02', '+50%', 'U.S. note 16(c)(v) to subchapter III of chapter 99; heading 9903.82.02']);
+    expect(m.note).toMatch(/^Article copper of note 16\(c\)\(v\)/);
+  });
+
+  test('2714.10.00 (petroleum bitumen, on the first row of a page of note 2(aa)(ii)) is exempt from Section 122 under 9903.03.03', () => {
+    const s = dutyStack(d, { code: '2714100000', origin: 'DE', date: '2026-05-01' });
+    expect(of(s, 'section122')).toHaveLength(0);
+    expect(s.not_applied).toContainEqual(expect.objectContaining({ kind: 'section122', heading: '9903.03.01', reason: expect.stringContaining('9903.03.03'), citation: 'U.S. note 2(aa)(ii) to subchapter III of chapter 99' }));
   });
 
   test('Section 232 outside chapters 72-76: the 15 percent metal-weight condition is in the basis', () => {
