@@ -45,6 +45,14 @@ describe('GET /duties', () => {
     expect(r.body.versions.duties).toBe(duties.version);
   });
 
+  test('steel_pour_country US (US-melted steel) is accepted: 9903.82.06, +10%', async () => {
+    const r = await request(app).get(`${API}/duties`).query({ code: '7318158020', origin: 'CN', date: '2026-05-01', steel_pour_country: 'us' }).expect(200);
+    const m = r.body.duties.find((x: { kind: string }) => x.kind === 'section232');
+    expect([m.heading, m.rate, m.citation]).toEqual(['9903.82.06', '+10%', 'U.S. note 16(c)(iv) to subchapter III of chapter 99; heading 9903.82.06']);
+    const bad = await request(app).get(`${API}/duties`).query({ code: '7318158020', origin: 'CN', aluminum_smelt_country: 'QQ' }).expect(400);
+    expect(bad.body.issues).toEqual([{ path: 'aluminum_smelt_country', message: 'must be an ISO 3166-1 alpha-2 country code' }]);
+  });
+
   test('an unknown origin, a bad code or date is a 400 naming the field', async () => {
     const a = await request(app).get(`${API}/duties`).query({ code: '6109100012', origin: 'XX' }).expect(400);
     expect(a.body.error).toMatch(/origin: must be an ISO 3166-1 alpha-2 country code/);

@@ -8,12 +8,14 @@ import countriesFile from '../duties/countries.json';
 
 const COUNTRIES: Record<string, string> = countriesFile.countries;
 
-/** A country of origin: ISO 3166-1 alpha-2 (any case), upper-cased; the United States is refused (chapter 98). */
-export const Origin = z
+/** A country: ISO 3166-1 alpha-2 (any case), upper-cased. */
+const IsoCountry = z
   .string()
   .trim()
   .toUpperCase()
-  .refine((c) => COUNTRIES[c] !== undefined, { message: 'must be an ISO 3166-1 alpha-2 country code' })
+  .refine((c) => COUNTRIES[c] !== undefined, { message: 'must be an ISO 3166-1 alpha-2 country code' });
+/** A country of origin: ISO 3166-1 alpha-2 (any case), upper-cased; the United States is refused (chapter 98). */
+export const Origin = IsoCountry
   .refine((c) => c !== 'US', { message: 'US goods returned are entered under chapter 98, which the duty stack does not cover' })
   .meta({ description: 'Country of origin, ISO 3166-1 alpha-2 (e.g. CN): adds the US duty stack to each US 10-digit candidate (needs country US).', example: 'CN' });
 /** An entry date, YYYY-MM-DD. */
@@ -249,8 +251,9 @@ export const DutiesQuery = z
     code: z.string().regex(/^\d{4}\.?\d{2}\.?\d{2}\.?\d{2}$/, 'must be a 10-digit US HTS line, as text').meta({ description: 'US HTS 10-digit line (dots allowed).', example: '6109100012' }),
     origin: Origin,
     date: EntryDate.optional(),
-    steel_pour_country: Origin.optional().meta({ description: 'Where the steel was melted and poured (Section 232 melt-and-pour rules).' }),
-    aluminum_smelt_country: Origin.optional().meta({ description: 'Where the aluminum was smelted and cast (Section 232).' }),
+    // US is a country where the metal was melted or smelted (headings 9903.82.06-.08), not an origin refused.
+    steel_pour_country: IsoCountry.optional().meta({ description: 'Where the steel was melted and poured (Section 232 melt-and-pour rules), e.g. US or GB.' }),
+    aluminum_smelt_country: IsoCountry.optional().meta({ description: 'Where the aluminum was smelted and cast (Section 232), e.g. US or GB.' }),
   })
   .meta({ id: 'DutiesQuery' });
 
