@@ -34,6 +34,8 @@ describe('chapter 99 text', () => {
     expect(rate('9903.82.14')).toBe(50);
     expect(rate('9903.85.67')).toBe(200);
     expect(rate('9903.94.05')).toBe(25);
+    // The description ends at the dot leader, not with the next group's superior text ("Blue-mold cheese:").
+    expect(d.ch99.headings.get('9903.03.11')?.description).toMatch(/CD ROMs, artworks and news wire feeds$/);
     expect(d.ch99.note16Totals.get('9903.82.07')).toBe(10);
     expect(d.ch99.note16Totals.get('9903.82.10')).toBe(15);
   });
@@ -96,6 +98,20 @@ describe('known answers', () => {
     const g = one(s, 'general');
     expect([g.rate, g.heading, g.citation]).toEqual(['Free', '8471300100', 'General rate of duty of 8471.30.01.00']);
     expect(s.total_ad_valorem).toBe(0);
+    // Exempt from Section 122, and the invalidated reciprocal duties are said not to apply rather than left unsaid.
+    expect(s.not_applied).toContainEqual(
+      expect.objectContaining({ kind: 'ieepa', heading: '9903.01.01-9903.02.91', citation: 'U.S. note 2 to subchapter III of chapter 99', reason: expect.stringMatching(/^the 2025 reciprocal and other IEEPA duties were invalidated on 2026-02-24/) }),
+    );
+  });
+
+  test('a book (4901.99.00) takes the Section 122 surcharge, with the informational-materials exemption of 9903.03.11 as may apply', () => {
+    const s = dutyStack(d, { code: '4901990093', origin: 'DE', date: '2026-05-01' });
+    expect(one(s, 'section122').heading).toBe('9903.03.01');
+    const m = s.may_apply.find((x) => x.heading === '9903.03.11');
+    expect(m).toMatchObject({ kind: 'section122', effect: 'exempts', citation: 'U.S. note 2(aa)(i) to subchapter III of chapter 99' });
+    expect(m!.condition).toBe('may apply: exempt if the goods are: "Articles that are informational materials, including but not limited to publications, films, posters, phonograph records, photographs, microfilms, microfiche, tapes, compact disks, CD ROMs, artworks and news wire feeds"');
+    // Not offered for goods that cannot be informational materials.
+    expect(dutyStack(d, { code: '6109100012', origin: 'DE', date: '2026-05-01' }).may_apply.some((x) => x.heading === '9903.03.11')).toBe(false);
   });
 
   test('6109.10.00 T-shirts from China: List 4A, 7.5%, 9903.88.15; plus the Section 122 surcharge', () => {
@@ -227,6 +243,7 @@ describe('known answers', () => {
     // Neither the Section 122 surcharge (from 2026-02-24) nor a made-up IEEPA rate; the gaps are stated.
     expect(of(s, 'section122')).toHaveLength(0);
     expect(s.not_covered.some((t) => /IEEPA duties of U\.S\. note 2 .* not computed/.test(t))).toBe(true);
+    expect(s.not_applied.some((n) => n.kind === 'ieepa')).toBe(false);
     expect(s.not_covered.some((t) => /base rates are those of HTS 2026 Revision 4/.test(t))).toBe(true);
     // List 4A's rate history: 15% until 2020-02-14.
     expect(one(dutyStack(d, { code: '6109100012', origin: 'CN', date: '2019-10-01' }), 'section301').rate).toBe('+15%');

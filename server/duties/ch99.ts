@@ -86,12 +86,16 @@ function parseHeadings(lines: string[], fail: (line: number, problem: string) =>
     const heading = HEADING_LINE.exec(lines[s])![1];
     const desc: string[] = [];
     const rates: string[] = [];
+    // The dot leader ends the article description; what the left columns hold after it (the next group's
+    // superior text, "Blue-mold cheese:") is not part of it.
+    let ended = false;
     for (let i = s; i < e; i++) {
       const l = lines[i];
       if (isPageFurniture(l)) continue;
       if (/^\d\/\s/.test(l) || /^Note: The shaded areas/.test(l)) break; // the table's footnotes end the block
       const left = i === s ? l.slice(0, RATE_COLUMN).replace(/^9903\.\d{2}\.\d{2}\s+\d\/\s+/, '') : l.slice(0, RATE_COLUMN);
-      desc.push(left.replace(/\.{3,}\s*\d\/.*$/, '').replace(/\s\d\/\s*$/, ''));
+      if (!ended) desc.push(left.replace(/\.{3,}\s*\d\/.*$/, '').replace(/\s\d\/\s*$/, ''));
+      ended ||= /\.{3,}\s*\d\//.test(left);
       rates.push(l.slice(RATE_COLUMN));
     }
     const description = collapse(desc.join(' '));

@@ -133,7 +133,7 @@ export const ExamplesResponse = z
 // Responses
 
 const AsOf = z.object({ source: z.string(), revision: z.string(), effective: z.string().nullable() });
-const DutyKind = z.enum(['general', 'special', 'column2', 'section301', 'section232', 'section122']);
+const DutyKind = z.enum(['general', 'special', 'column2', 'section301', 'section232', 'section122', 'ieepa']);
 export const DutyStack = z
   .looseObject({
     code: z.string(),
