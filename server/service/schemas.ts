@@ -231,8 +231,15 @@ export const ResultRow = z
   .meta({ id: 'ResultRow' });
 
 export const Versions = z
-  .looseObject({ model: z.string(), data: z.string(), config: z.string(), rules: z.string().optional() })
-  .meta({ id: 'Versions', description: 'Content hashes of what answered: model, reference data, configuration and legal rules.' });
+  .looseObject({
+    model: z.string(),
+    data: z.string(),
+    config: z.string(),
+    rules: z.string().optional(),
+    duties: z.string().optional().meta({ description: 'Content hash of the US duty data (every file read, with the programme and country tables).' }),
+    duties_revisions: z.string().optional().meta({ description: 'The revisions the duty data is as of: the schedule, chapter 99 with its effective date, the programme table.' }),
+  })
+  .meta({ id: 'Versions', description: 'Content hashes of what answered: model, reference data, configuration and legal rules (and, with the duty data, its hash and revisions).' });
 
 export const ClassifyResponse = z
   .object({
