@@ -214,7 +214,7 @@ describe('known answers', () => {
   test('a special-programme origin: Australia, Free under AU with the rules-of-origin basis', () => {
     const s = dutyStack(d, { code: '6109100012', origin: 'AU', date: '2026-05-01' });
     const x = one(s, 'special');
-    expect([x.rate, x.citation]).toEqual(['Free', 'General note 28; special column of 6109.10.00.12 (stated on 6109.10.00)']);
+    expect([x.heading, x.rate, x.citation]).toEqual(['6109100012', 'Free', 'General note 28; special column of 6109.10.00.12 (stated on 6109.10.00)']);
     expect(x.basis).toMatch(/United States-Australia Free Trade Agreement .*rules of origin \(general note 28\).*otherwise the general rate 16\.5% applies/);
     expect(one(s, 'section122').rate).toBe('+10%');
     expect(s.total_ad_valorem).toBe(10);
