@@ -7,6 +7,7 @@ import { DataError } from '../server/data/errors';
 import { resolveDataDir } from '../server/data/files';
 import { DUTY_FILES, loadDutyData, type DutyData } from '../server/duties/load';
 import { dutyStack, DutyInputError, parseSpecial, type DutyStack } from '../server/duties/stack';
+import { dutyLine, dutyTotal } from '../addin/columns';
 
 let d: DutyData;
 beforeAll(() => {
@@ -303,5 +304,25 @@ describe('data files', () => {
       expect.arrayContaining([...Object.values(DUTY_FILES), 'server/duties/programmes.json', 'server/duties/countries.json']),
     );
     expect(d.version).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('spreadsheet cells', () => {
+  test('duty total as a fraction and the parts on one line, starting with the origin (never a formula)', () => {
+    const row = { origin: 'CN', candidates: [{ code: '6109100012', duties: dutyStack(d, { code: '6109100012', origin: 'CN', date: '2026-05-01' }) }] };
+    expect(dutyTotal(row)).toBe(0.34);
+    expect(dutyLine(row)).toBe('CN 2026-05-01: general 16.5% + section301 +7.5% 9903.88.15 + section122 +10% 9903.03.01; total 34% | as of HTS 2026 Revision 4, parsed from chapter 99 notes 20 and 31, 2026 Revision 6 (2026-04-23), HTSUS chapter 99, 2026 Revision 6 (2026-04-23)');
+    const specific = { origin: 'DE', candidates: [{ code: '0201100510', duties: dutyStack(d, { code: '0201100510', origin: 'DE', date: '2026-05-01' }) }] };
+    expect(dutyTotal(specific)).toBeNull();
+    expect(dutyLine(specific)).toMatch(/; not summed: general 4\.4¢\/kg is not ad valorem \|/);
+  });
+
+  test('an origin without a US 10-digit line (HS 6, the likely line undecided) says why there are no duties', () => {
+    const row = { origin: 'CN', candidates: [{ code: '610910', likely: { code: '6109100004', basis: 'most examples' } }] };
+    expect(dutyTotal(row)).toBeNull();
+    expect(dutyLine(row)).toBe('CN: no duties, HS code 1 610910 is not a US 10-digit line; the likely line 6109100004 is not decided');
+    // Without an origin (or an error row) the cell stays empty.
+    expect(dutyLine({ candidates: [{ code: '610910' }] })).toBe('');
+    expect(dutyLine({ origin: 'CN', candidates: [] })).toBe('');
   });
 });
