@@ -52,6 +52,8 @@ export interface DutyStackCells {
 
 interface RowWithDuties {
   candidates: readonly unknown[];
+  /** The country of origin the duties were asked for (absent when the row has none). */
+  origin?: unknown;
 }
 
 const stackOf = (row: RowWithDuties): DutyStackCells | undefined => (row.candidates[0] as { duties?: DutyStackCells } | undefined)?.duties;
@@ -65,10 +67,19 @@ export function dutyTotal(row: RowWithDuties): number | null {
 /** Longest text written into one spreadsheet cell (Excel's limit is 32,767 characters). */
 const CELL_MAX = 32_000;
 
-/** The first candidate's duty stack on one line: the parts, the conditional ones, what is not covered, the as-of. */
+/**
+ * The first candidate's duty stack on one line: the parts, the conditional ones, what is not covered, the as-of. When
+ * the row has an origin but its first candidate is not a US 10-digit line (the national line is undecided: HS 6 and
+ * the likely line), why there are no duties.
+ */
 export function dutyLine(row: RowWithDuties): string {
   const s = stackOf(row);
-  if (!s) return '';
+  if (!s) {
+    const top = row.candidates[0] as { code?: unknown; likely?: { code?: unknown } } | undefined;
+    if (!top || typeof row.origin !== 'string' || typeof top.code !== 'string') return '';
+    const likely = typeof top.likely?.code === 'string' ? `; the likely line ${top.likely.code} is not decided` : '';
+    return `${row.origin}: no duties, HS code 1 ${top.code} is not a US 10-digit line${likely}`;
+  }
   const parts = s.duties.map((x) => `${x.kind} ${x.rate}${x.kind === 'general' || x.kind === 'special' || x.kind === 'column2' ? '' : ` ${x.heading}`}`);
   const total = s.total_ad_valorem !== null ? `total ${s.total_ad_valorem}%` : (s.total_note ?? '');
   const may = s.may_apply.map((m) => `${m.heading} ${m.rate} (${m.condition.replace(/^may apply: /, '')})`);

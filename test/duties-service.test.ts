@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
+import { parse } from 'csv-parse/sync';
 import { openEngine, type OpenedEngine } from '../server/engine';
 import { createApp, API } from '../server/service/app';
 import { SqliteStore } from '../server/audit/sqlite';
-import { loadDutyData, type DutyData } from '../server/duties/load';
+import { dutyVersions, loadDutyData, type DutyData } from '../server/duties/load';
 import * as S from '../server/service/schemas';
 import { main } from '../server/cli/main';
 
@@ -23,7 +24,7 @@ beforeAll(() => {
   store = new SqliteStore(path.join(dir, 'audit.sqlite'));
   app = createApp({
     engine: opened.engine,
-    versions: { ...opened.versions, duties: duties.version },
+    versions: { ...opened.versions, ...dutyVersions(duties) },
     store,
     config: { apiKeys: [], allowedOrigins: [], rateLimit: { windowMs: 60_000, limit: 10_000 }, staticDir: null },
     logger: pino({ level: 'silent' }),
@@ -42,7 +43,18 @@ describe('GET /duties', () => {
     const s301 = r.body.duties.find((x: { kind: string }) => x.kind === 'section301');
     expect([s301.heading, s301.rate, s301.citation]).toEqual(['9903.88.15', '+7.5%', 'U.S. note 20(s)(i) to subchapter III of chapter 99; heading 9903.88.15']);
     expect(r.body.origin).toBe('CN');
-    expect(r.body.versions.duties).toBe(duties.version);
+    expect(r.body.versions).toEqual({ duties: duties.version, duties_revisions: duties.revisions });
+    expect(duties.revisions).toBe(
+      'HTS 2026 Revision 4; HTSUS chapter 99, 2026 Revision 6 (effective 2026-04-23), with the Section 301 and 232 lists of that revision; programmes: reviewed table of the general notes, 2026-12-02',
+    );
+  });
+
+  test('steel_pour_country US (US-melted steel) is accepted: 9903.82.06, +10%', async () => {
+    const r = await request(app).get(`${API}/duties`).query({ code: '7318158020', origin: 'CN', date: '2026-05-01', steel_pour_country: 'us' }).expect(200);
+    const m = r.body.duties.find((x: { kind: string }) => x.kind === 'section232');
+    expect([m.heading, m.rate, m.citation]).toEqual(['9903.82.06', '+10%', 'U.S. note 16(c)(iv) to subchapter III of chapter 99; heading 9903.82.06']);
+    const bad = await request(app).get(`${API}/duties`).query({ code: '7318158020', origin: 'CN', aluminum_smelt_country: 'QQ' }).expect(400);
+    expect(bad.body.issues).toEqual([{ path: 'aluminum_smelt_country', message: 'must be an ISO 3166-1 alpha-2 country code' }]);
   });
 
   test('an unknown origin, a bad code or date is a 400 naming the field', async () => {
@@ -66,7 +78,7 @@ describe('POST /classify with an origin', () => {
     expect(line.duties.origin).toBe('CN');
     expect(line.duties.date).toBe('2026-05-01');
     expect(b.candidates.find((c: { code: string }) => c.code === line.code).duties.origin).toBe('MX');
-    expect(r.body.versions.duties).toBe(duties.version);
+    expect(r.body.versions).toMatchObject({ duties: duties.version, duties_revisions: duties.revisions });
     expect((await request(app).get(`${API}/classifications/${r.body.request_id}`).expect(200)).text).toBe(r.text);
   });
 
@@ -123,12 +135,21 @@ describe('CLI', () => {
   test('classify --origin-column: duty columns in CSV, an error row for an unknown origin, nothing a formula', async () => {
     const input = path.join(dir, 'in.csv');
     const output = path.join(dir, 'out.csv');
-    fs.writeFileSync(input, 'Item,Description,Origin\n1,laptop computer 14 inch,CN\n2,laptop computer 14 inch,XX\n');
+    fs.writeFileSync(input, 'Item,Description,Origin\n1,laptop computer 14 inch,CN\n2,laptop computer 14 inch,XX\n3,laptop computer 14 inch,=1+2\n');
     expect(await main(['node', 'hs-classify', 'classify', '--input', input, '--column', 'Description', '--id-column', 'Item', '--country', 'US', '--origin-column', 'Origin', '--date', '2026-05-01', '--output', output])).toBe(0);
     const lines = fs.readFileSync(output, 'utf8').trim().split('\n');
     expect(lines[0].endsWith(',error,likely_code,questions,duty_total,duties')).toBe(true);
     expect(lines[1]).toMatch(/,"?CN 2026-05-01: general /);
     expect(lines[2]).toMatch(/,error,.*origin: ""XX"" is not an ISO 3166-1 alpha-2 country code/);
+    // No cell can start a formula: the duties cell starts with the origin, an error with the field it names.
+    const cells = (parse(fs.readFileSync(output, 'utf8'), { columns: true }) as Record<string, string>[]);
+    expect(cells.map((c) => [c.status, c.error])).toEqual([
+      [expect.stringMatching(/^(ok|review)$/), ''],
+      ['error', 'origin: "XX" is not an ISO 3166-1 alpha-2 country code'],
+      ['error', 'origin: "=1+2" is not an ISO 3166-1 alpha-2 country code'],
+    ]);
+    expect(cells[0].duties).toMatch(/^CN 2026-05-01: general /);
+    for (const c of cells) for (const v of Object.values(c)) expect(v).not.toMatch(/^[=+\-@\t\r]/);
     expect(await main(['node', 'hs-classify', 'classify', '--input', input, '--column', 'Description', '--origin', 'CN', '--output', output])).toBe(2);
     expect(err.join('')).toMatch(/duties need the US 10-digit lines: add --country US/);
   });

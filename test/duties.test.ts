@@ -7,6 +7,7 @@ import { DataError } from '../server/data/errors';
 import { resolveDataDir } from '../server/data/files';
 import { DUTY_FILES, loadDutyData, type DutyData } from '../server/duties/load';
 import { dutyStack, DutyInputError, parseSpecial, type DutyStack } from '../server/duties/stack';
+import { dutyLine, dutyTotal } from '../addin/columns';
 
 let d: DutyData;
 beforeAll(() => {
@@ -34,6 +35,8 @@ describe('chapter 99 text', () => {
     expect(rate('9903.82.14')).toBe(50);
     expect(rate('9903.85.67')).toBe(200);
     expect(rate('9903.94.05')).toBe(25);
+    // The description ends at the dot leader, not with the next group's superior text ("Blue-mold cheese:").
+    expect(d.ch99.headings.get('9903.03.11')?.description).toMatch(/CD ROMs, artworks and news wire feeds$/);
     expect(d.ch99.note16Totals.get('9903.82.07')).toBe(10);
     expect(d.ch99.note16Totals.get('9903.82.10')).toBe(15);
   });
@@ -50,6 +53,29 @@ describe('chapter 99 text', () => {
     expect(d.ch99.note16.get('iv')).toContain('73181580');
     expect(d.ch99.s122Exempt.has('84713001')).toBe(true);
     expect(d.ch99.s122Particular.get('08059001')).toBe('Etrogs');
+  });
+
+  test('a list row on the "U.S. Notes (con.)" header of a new page is read, not dropped as page furniture', () => {
+    // Note 2(aa)(ii), page 99-III-53; note 2(aa)(iv), page 99-III-57; note 16(c)(iv), page 99-III-65.
+    for (const c of ['27141000', '27149000', '27150000', '27160000']) expect(d.ch99.s122Exempt.has(c)).toBe(true);
+    for (const c of ['39172200', '39172300', '39172900', '39173100']) expect(d.ch99.s122Aircraft.has(c)).toBe(true);
+    expect(d.ch99.note16.get('iv')).toEqual(expect.arrayContaining(['73012010', '73012050', '73023000']));
+  });
+
+  test('note 16(c) page 99-III-65, set in two blocks: the rows right of a title that start above it belong to its list', () => {
+    // (iii) is the articles-of-steel list alone; 7307.19.90 etc. begin the derivative steel list (iv) above its title.
+    expect(d.ch99.note16.get('iii')).toEqual([
+      ...['7206', '7207', '7208', '7209', '7210', '7211', '7212', '7213', '7214', '7215'],
+      ...['72161000', '72162100', '72162200', '72163100', '72163200', '72163300', '72164000', '72165000', '72169900'],
+      ...['7217', '7218', '7219', '7220', '7221', '7222', '7223', '7224', '7225', '7226', '7227', '7228', '7229'],
+      ...['73011000', '730210', '73024000', '730290', '7304', '7305', '7306'],
+    ]);
+    expect(d.ch99.note16.get('iv')).toEqual(expect.arrayContaining(['73071990', '73072110', '73072150', '7216910010', '73181580', '76141010']));
+    // Copper (chapter 74) is only in the copper lists: 7406.20.00, 7407.10.15 ... begin (v) above its title.
+    const copper = ['i', 'ii', 'iii', 'iv', 'vi', 'vii', 'ix', 'x'].flatMap((s) => d.ch99.note16.get(s)!.filter((p) => p.startsWith('74')));
+    expect(copper).toEqual([]);
+    expect(d.ch99.note16.get('v')).toEqual(expect.arrayContaining(['74062000', '74071015', '74071030', '74072150', '74082210']));
+    expect(d.ch99.note16.get('v')).toHaveLength(76);
   });
 
   test('special column parsing', () => {
@@ -73,6 +99,20 @@ describe('known answers', () => {
     const g = one(s, 'general');
     expect([g.rate, g.heading, g.citation]).toEqual(['Free', '8471300100', 'General rate of duty of 8471.30.01.00']);
     expect(s.total_ad_valorem).toBe(0);
+    // Exempt from Section 122, and the invalidated reciprocal duties are said not to apply rather than left unsaid.
+    expect(s.not_applied).toContainEqual(
+      expect.objectContaining({ kind: 'ieepa', heading: '9903.01.01-9903.02.91', citation: 'U.S. note 2 to subchapter III of chapter 99', reason: expect.stringMatching(/^the 2025 reciprocal and other IEEPA duties were invalidated on 2026-02-24/) }),
+    );
+  });
+
+  test('a book (4901.99.00) takes the Section 122 surcharge, with the informational-materials exemption of 9903.03.11 as may apply', () => {
+    const s = dutyStack(d, { code: '4901990093', origin: 'DE', date: '2026-05-01' });
+    expect(one(s, 'section122').heading).toBe('9903.03.01');
+    const m = s.may_apply.find((x) => x.heading === '9903.03.11');
+    expect(m).toMatchObject({ kind: 'section122', effect: 'exempts', citation: 'U.S. note 2(aa)(i) to subchapter III of chapter 99' });
+    expect(m!.condition).toBe('may apply: exempt if the goods are: "Articles that are informational materials, including but not limited to publications, films, posters, phonograph records, photographs, microfilms, microfiche, tapes, compact disks, CD ROMs, artworks and news wire feeds"');
+    // Not offered for goods that cannot be informational materials.
+    expect(dutyStack(d, { code: '6109100012', origin: 'DE', date: '2026-05-01' }).may_apply.some((x) => x.heading === '9903.03.11')).toBe(false);
   });
 
   test('6109.10.00 T-shirts from China: List 4A, 7.5%, 9903.88.15; plus the Section 122 surcharge', () => {
@@ -123,6 +163,26 @@ describe('known answers', () => {
     expect([one(us, 'section232').heading, one(us, 'section232').rate]).toEqual(['9903.82.06', '+10%']);
   });
 
+  test('7301.20.10 (fabricated angles) is a derivative steel article: 9903.82.02 +50%, and exempt from Section 122', () => {
+    const s = dutyStack(d, { code: '7301201000', origin: 'DE', date: '2026-05-01' });
+    const m = one(s, 'section232');
+    expect([m.heading, m.rate, m.citation]).toEqual(['9903.82.02', '+50%', 'U.S. note 16(c)(iv) to subchapter III of chapter 99; heading 9903.82.02']);
+    expect(of(s, 'section122')).toHaveLength(0);
+  });
+
+  test('copper of note 16(c)(v): the steel pour country does not move it to 9903.82.06', () => {
+    const s = dutyStack(d, { code: '7407211500', origin: 'DE', date: '2026-05-01', steel_pour_country: 'US' });
+    const m = one(s, 'section232');
+    expect([m.heading, m.rate, m.citation]).toEqual(['9903.82.02', '+50%', 'U.S. note 16(c)(v) to subchapter III of chapter 99; heading 9903.82.02']);
+    expect(m.note).toMatch(/^Article copper of note 16\(c\)\(v\)/);
+  });
+
+  test('2714.10.00 (petroleum bitumen, on the first row of a page of note 2(aa)(ii)) is exempt from Section 122 under 9903.03.03', () => {
+    const s = dutyStack(d, { code: '2714100000', origin: 'DE', date: '2026-05-01' });
+    expect(of(s, 'section122')).toHaveLength(0);
+    expect(s.not_applied).toContainEqual(expect.objectContaining({ kind: 'section122', heading: '9903.03.01', reason: expect.stringContaining('9903.03.03'), citation: 'U.S. note 2(aa)(ii) to subchapter III of chapter 99' }));
+  });
+
   test('Section 232 outside chapters 72-76: the 15 percent metal-weight condition is in the basis', () => {
     const code = [...d.schedule.keys()].find((c) => c.length === 10 && c.startsWith('7616') === false && d.ch99.note16.get('vii')!.some((p) => c.startsWith(p)) && !['72', '73', '74', '76'].includes(c.slice(0, 2)))!;
     const s = dutyStack(d, { code, origin: 'DE', date: '2026-05-01' });
@@ -155,7 +215,7 @@ describe('known answers', () => {
   test('a special-programme origin: Australia, Free under AU with the rules-of-origin basis', () => {
     const s = dutyStack(d, { code: '6109100012', origin: 'AU', date: '2026-05-01' });
     const x = one(s, 'special');
-    expect([x.rate, x.citation]).toEqual(['Free', 'General note 28; special column of 6109.10.00.12 (stated on 6109.10.00)']);
+    expect([x.heading, x.rate, x.citation]).toEqual(['6109100012', 'Free', 'General note 28; special column of 6109.10.00.12 (stated on 6109.10.00)']);
     expect(x.basis).toMatch(/United States-Australia Free Trade Agreement .*rules of origin \(general note 28\).*otherwise the general rate 16\.5% applies/);
     expect(one(s, 'section122').rate).toBe('+10%');
     expect(s.total_ad_valorem).toBe(10);
@@ -184,6 +244,7 @@ describe('known answers', () => {
     // Neither the Section 122 surcharge (from 2026-02-24) nor a made-up IEEPA rate; the gaps are stated.
     expect(of(s, 'section122')).toHaveLength(0);
     expect(s.not_covered.some((t) => /IEEPA duties of U\.S\. note 2 .* not computed/.test(t))).toBe(true);
+    expect(s.not_applied.some((n) => n.kind === 'ieepa')).toBe(false);
     expect(s.not_covered.some((t) => /base rates are those of HTS 2026 Revision 4/.test(t))).toBe(true);
     // List 4A's rate history: 15% until 2020-02-14.
     expect(one(dutyStack(d, { code: '6109100012', origin: 'CN', date: '2019-10-01' }), 'section301').rate).toBe('+15%');
@@ -243,5 +304,25 @@ describe('data files', () => {
       expect.arrayContaining([...Object.values(DUTY_FILES), 'server/duties/programmes.json', 'server/duties/countries.json']),
     );
     expect(d.version).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('spreadsheet cells', () => {
+  test('duty total as a fraction and the parts on one line, starting with the origin (never a formula)', () => {
+    const row = { origin: 'CN', candidates: [{ code: '6109100012', duties: dutyStack(d, { code: '6109100012', origin: 'CN', date: '2026-05-01' }) }] };
+    expect(dutyTotal(row)).toBe(0.34);
+    expect(dutyLine(row)).toBe('CN 2026-05-01: general 16.5% + section301 +7.5% 9903.88.15 + section122 +10% 9903.03.01; total 34% | as of HTS 2026 Revision 4, parsed from chapter 99 notes 20 and 31, 2026 Revision 6 (2026-04-23), HTSUS chapter 99, 2026 Revision 6 (2026-04-23)');
+    const specific = { origin: 'DE', candidates: [{ code: '0201100510', duties: dutyStack(d, { code: '0201100510', origin: 'DE', date: '2026-05-01' }) }] };
+    expect(dutyTotal(specific)).toBeNull();
+    expect(dutyLine(specific)).toMatch(/; not summed: general 4\.4¢\/kg is not ad valorem \|/);
+  });
+
+  test('an origin without a US 10-digit line (HS 6, the likely line undecided) says why there are no duties', () => {
+    const row = { origin: 'CN', candidates: [{ code: '610910', likely: { code: '6109100004', basis: 'most examples' } }] };
+    expect(dutyTotal(row)).toBeNull();
+    expect(dutyLine(row)).toBe('CN: no duties, HS code 1 610910 is not a US 10-digit line; the likely line 6109100004 is not decided');
+    // Without an origin (or an error row) the cell stays empty.
+    expect(dutyLine({ candidates: [{ code: '610910' }] })).toBe('');
+    expect(dutyLine({ origin: 'CN', candidates: [] })).toBe('');
   });
 });

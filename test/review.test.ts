@@ -261,7 +261,7 @@ describe('review with a country of origin: the duty columns beside the others', 
     const stored = await store.getRequest(res.requestId);
     await store.close();
     const head = JSON.parse(stored!.head);
-    expect(head).toMatchObject({ country: 'US', origin: null, entry_date: '2026-05-01', versions: { ...opened.versions, duties: expect.stringMatching(/^[0-9a-f]{8,}/) } });
+    expect(head).toMatchObject({ country: 'US', origin: null, entry_date: '2026-05-01', versions: { ...opened.versions, duties: expect.stringMatching(/^[0-9a-f]{8,}/), duties_revisions: expect.stringMatching(/^HTS 2026 Revision 4; HTSUS chapter 99, 2026 Revision 6 \(effective 2026-04-23\)/) } });
     const rows = stored!.rows.map((r) => JSON.parse(r));
     expect(rows.map((r) => r.status === 'error')).toEqual([false, false, true, true]);
     expect(rows[2].error).toMatch(/origin/i);
@@ -298,6 +298,7 @@ describe('review with a country of origin: the duty columns beside the others', 
     expect(facts.get('Country of origin')).toBe('from column "Origin"');
     expect(facts.get('Entry date (duties)')).toBe('2026-05-01');
     expect(facts.get('Duty data version')).toBe(head.versions.duties);
+    expect(facts.get('Duty data revisions')).toBe(head.versions.duties_revisions);
   });
 
   test('--origin CN for every row; without an origin the nine columns stay as they were; an unknown --origin or one without --country US is refused before anything runs', async () => {

@@ -86,12 +86,16 @@ function parseHeadings(lines: string[], fail: (line: number, problem: string) =>
     const heading = HEADING_LINE.exec(lines[s])![1];
     const desc: string[] = [];
     const rates: string[] = [];
+    // The dot leader ends the article description; what the left columns hold after it (the next group's
+    // superior text, "Blue-mold cheese:") is not part of it.
+    let ended = false;
     for (let i = s; i < e; i++) {
       const l = lines[i];
       if (isPageFurniture(l)) continue;
       if (/^\d\/\s/.test(l) || /^Note: The shaded areas/.test(l)) break; // the table's footnotes end the block
       const left = i === s ? l.slice(0, RATE_COLUMN).replace(/^9903\.\d{2}\.\d{2}\s+\d\/\s+/, '') : l.slice(0, RATE_COLUMN);
-      desc.push(left.replace(/\.{3,}\s*\d\/.*$/, '').replace(/\s\d\/\s*$/, ''));
+      if (!ended) desc.push(left.replace(/\.{3,}\s*\d\/.*$/, '').replace(/\s\d\/\s*$/, ''));
+      ended ||= /\.{3,}\s*\d\//.test(left);
       rates.push(l.slice(RATE_COLUMN));
     }
     const description = collapse(desc.join(' '));
@@ -120,13 +124,30 @@ function findLine(lines: string[], re: RegExp, from: number, what: string, fail:
   return fail(from + 1, `${what} not found`);
 }
 
+/**
+ * The "U.S. Notes (con.)" header that opens a page sometimes carries the first row of a list continued from the page
+ * before ("U.S. Notes (con.)      7301.20.10    7301.20.50    7302.30.00"): blanked (columns kept), not skipped.
+ */
+function listLine(line: string): string {
+  return line.replace(/^U\.S\. Notes \(con\.\)/, (h) => ' '.repeat(h.length));
+}
+
+/** The provisions of one line of a list (none on page furniture), with the column each starts at. */
+function provisionsAt(line: string): { code: string; col: number }[] {
+  const l = listLine(line);
+  if (isPageFurniture(l)) return [];
+  return [...l.matchAll(PROVISION)].map((m) => ({ code: m[1].replace(/\./g, ''), col: m.index! }));
+}
+
 function provisionsIn(lines: string[], from: number, to: number): string[] {
   const out: string[] = [];
-  for (let i = from; i < to; i++) {
-    if (isPageFurniture(lines[i])) continue;
-    for (const m of lines[i].matchAll(PROVISION)) out.push(m[1].replace(/\./g, ''));
-  }
+  for (let i = from; i < to; i++) for (const p of provisionsAt(lines[i])) out.push(p.code);
   return out;
+}
+
+/** The chapters of the metal a note 16(c) list's title names ("Derivative steel articles:"). */
+function metalChapters(title: string): string[] {
+  return /aluminum/i.test(title) ? ['76'] : /steel/i.test(title) ? ['72', '73'] : /copper/i.test(title) ? ['74'] : [];
 }
 
 function parseNote16(lines: string[], fail: (line: number, problem: string) => never): { lists: Map<string, string[]>; totals: Map<string, number> } {
@@ -134,21 +155,39 @@ function parseNote16(lines: string[], fail: (line: number, problem: string) => n
   const cStart = findLine(lines, /^\(c\) Headings 9903\.82\.02.9903\.82\.19 apply to the full customs value/, start, 'U.S. note 16(c)', fail);
   const dStart = findLine(lines, /^\(d\) Headings 9903\.82\.04 and 9903\.82\.05/, cStart, 'U.S. note 16(d)', fail);
   const subs = ['i', 'ii', 'iii', 'iv', 'v', 'vi', 'vii', 'viii', 'ix', 'x'];
-  const marks: { sub: string; line: number; col: number }[] = [];
+  const marks: { sub: string; line: number; col: number; title: string }[] = [];
   for (let i = cStart; i < dStart; i++) {
     const m = /^\s*\((i|ii|iii|iv|v|vi|vii|viii|ix|x)\) (?:Articles|Derivative)[^:]*:/.exec(lines[i]);
-    if (m) marks.push({ sub: m[1], line: i, col: m[0].length });
+    if (m) marks.push({ sub: m[1], line: i, col: m[0].length, title: m[0] });
   }
   if (marks.map((m) => m.sub).join() !== subs.join()) fail(cStart + 1, `U.S. note 16(c): expected subdivisions (i)-(x), found (${marks.map((m) => m.sub).join('), (')})`);
-  const lists = new Map<string, string[]>();
+  // Each line's provisions, by the list whose title precedes it.
+  const owner = new Map<number, { code: string; col: number; sub: string }[]>();
   marks.forEach((m, k) => {
     const end = k + 1 < marks.length ? marks[k + 1].line : dStart;
-    const first = provisionsIn([lines[m.line].slice(m.col)], 0, 1);
-    const rest = provisionsIn(lines, m.line + 1, end);
-    const all = [...first, ...rest];
-    if (all.length === 0) fail(m.line + 1, `U.S. note 16(c)(${m.sub}) lists no provisions`);
-    lists.set(m.sub, all);
+    owner.set(m.line, provisionsAt(lines[m.line]).filter((p) => p.col >= m.col).map((p) => ({ ...p, sub: m.sub })));
+    for (let i = m.line + 1; i < end; i++) owner.set(i, provisionsAt(lines[i]).map((p) => ({ ...p, sub: m.sub })));
   });
+  // Where a title shares its line with provisions ("(iv) Derivative steel articles:    7307.22.50 ..."), the page
+  // sets the list in two blocks: a first column below the title and three columns to its right that the text
+  // extraction starts a few lines above the title, beside the end of the list before. Those right-hand rows above
+  // the title belong to the titled list: taken back up to a blank line or a page break, while every provision of the
+  // row is of the metal the title names (so the last rows of the list before, of another metal or page, stay with it).
+  marks.forEach((m, k) => {
+    const right = owner.get(m.line)!;
+    if (k === 0 || right.length === 0) return;
+    const rightCol = right[0].col - 2;
+    const chapters = metalChapters(m.title);
+    for (let i = m.line - 1; i > marks[k - 1].line; i--) {
+      if (listLine(lines[i]).trim() === '' || isPageFurniture(listLine(lines[i]))) break;
+      const row = owner.get(i)!.filter((p) => p.col >= rightCol);
+      if (row.length === 0 || !row.every((p) => chapters.includes(p.code.slice(0, 2)))) break;
+      for (const p of row) p.sub = m.sub;
+    }
+  });
+  const lists = new Map<string, string[]>(marks.map((m) => [m.sub, []]));
+  for (const i of [...owner.keys()].sort((a, b) => a - b)) for (const p of owner.get(i)!) lists.get(p.sub)!.push(p.code);
+  for (const m of marks) if (lists.get(m.sub)!.length === 0) fail(m.line + 1, `U.S. note 16(c)(${m.sub}) lists no provisions`);
   const totals = new Map<string, number>();
   const text = collapse(lines.slice(dStart, dStart + 80).join(' '));
   for (const m of text.matchAll(/pursuant to heading (9903\.82\.\d{2}) will (?:be|total) (\d+) percent/g)) totals.set(m[1], Number(m[2]));

@@ -117,6 +117,13 @@ export interface DutyData {
   files: { path: string; sha256: string }[];
   /** Short content hash of all of them: joins the recorded versions as `duties`. */
   version: string;
+  /** The revisions the answers are as of (schedule, chapter 99 with its effective date, programme table): `duties_revisions`. */
+  revisions: string;
+}
+
+/** What the duty data adds to the recorded versions: its content hash and the revisions it is as of. */
+export function dutyVersions(d: DutyData): { duties: string; duties_revisions: string } {
+  return { duties: d.version, duties_revisions: d.revisions };
 }
 
 function readRepoJson<T>(file: string, schema: z.ZodType<T>, log: FileLog): T {
@@ -259,6 +266,7 @@ export function loadDutyData(dir: string = resolveDataDir()): DutyData {
     if (unknown) throw new DataError('server/duties/programmes.json', `programme ${code}: ${unknown} is not an ISO 3166 country in countries.json`);
   }
   const files = [...log].map(([p, h]) => ({ path: p, sha256: h })).sort((a, b) => (a.path < b.path ? -1 : 1));
+  const programmesAsOf: AsOf = { source: 'server/duties/programmes.json', revision: 'reviewed table of the general notes, 2026-12-02', effective: null };
   return {
     dir,
     ch99,
@@ -271,10 +279,11 @@ export function loadDutyData(dir: string = resolveDataDir()): DutyData {
     exclusions,
     s232,
     programmes: prog.programmes,
-    programmesAsOf: { source: 'server/duties/programmes.json', revision: 'reviewed table of the general notes, 2026-12-02', effective: null },
+    programmesAsOf,
     column2: prog.column2.countries,
     countries,
     files,
     version: crypto.createHash('sha256').update(files.map((f) => `${f.path}:${f.sha256}`).join('\n')).digest('hex').slice(0, 16),
+    revisions: `${SCHEDULE_REVISION}; ${ch99AsOf.revision} (effective ${effective}), with the Section 301 and 232 lists of that revision; programmes: ${programmesAsOf.revision}`,
   };
 }

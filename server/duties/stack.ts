@@ -6,7 +6,8 @@
 import { note20Paragraphs, noteReference } from './ch99';
 import type { AsOf, BaseRates, DutyData } from './load';
 
-export type DutyKind = 'general' | 'special' | 'column2' | 'section301' | 'section232' | 'section122';
+/** `ieepa` (the 2025 IEEPA duties of U.S. note 2, invalidated) appears only under not_applied. */
+export type DutyKind = 'general' | 'special' | 'column2' | 'section301' | 'section232' | 'section122' | 'ieepa';
 
 export interface DutyItem {
   kind: DutyKind;
@@ -449,6 +450,13 @@ function otherSection232(d: DutyData, code: string, date: string, acc: Acc): str
 // ---------------------------------------------------------------------------------------------------------
 // Section 122 (the temporary import surcharge that replaced the 2025 reciprocal duties)
 
+/**
+ * Where the informational materials of heading 9903.03.11 (publications, films, posters, records, photographs,
+ * microfilms, microfiche, tapes, compact disks, CD-ROMs, artworks) are classified: photographic film (3704-3706),
+ * printed matter (chapter 49), recorded media (8523), works of art (chapter 97). The exemption is offered there.
+ */
+const INFORMATIONAL = ['3704', '3705', '3706', '49', '8523', '97'];
+
 function section122(d: DutyData, q: { code: string; origin: string; date: string }, metalHeading: string | null, mayHeadings: string[], programme: string | null, acc: Acc): void {
   const ch = d.ch99;
   const t = ch.s122Transit;
@@ -457,6 +465,16 @@ function section122(d: DutyData, q: { code: string; origin: string; date: string
       `Entries before ${t.loadedBefore}: the 2025 reciprocal and other IEEPA duties of U.S. note 2 (headings 9903.01 and 9903.02) are not computed; they were invalidated on ${t.loadedBefore} and replaced by the Section 122 surcharge (heading 9903.03.01). Whether they applied to this entry, and refunds, are not in the data.`,
     );
     return;
+  }
+  const ieepa = [...ch.headings.keys()].filter((x) => /^9903\.0[12]\./.test(x)).sort();
+  if (ieepa.length) {
+    acc.notApplied.push({
+      kind: 'ieepa',
+      heading: `${ieepa[0]}-${ieepa[ieepa.length - 1]}`,
+      reason: `the 2025 reciprocal and other IEEPA duties were invalidated on ${t.loadedBefore} and replaced by the Section 122 surcharge (heading 9903.03.01); their headings are still in the text of ${d.ch99AsOf.revision} but do not apply to entries from that date`,
+      citation: NOTE('2'),
+      as_of: d.ch99AsOf,
+    });
   }
   const h = ch.headings.get('9903.03.01')!;
   if (h.additional === null) {
@@ -486,13 +504,17 @@ function section122(d: DutyData, q: { code: string; origin: string; date: string
     basis: 'Temporary import surcharge on products of any country, on the customs value, on top of the base rate and other chapter 99 duties.',
     citation: `${cite('(i)')}; heading 9903.03.01`,
     as_of: d.ch99AsOf,
-    note: `Replaced the 2025 reciprocal (IEEPA) duties, invalidated on ${t.loadedBefore}. The text states no end date: the surcharge ends when the rates of the Proclamation of February 20, 2026 expire (U.S. note 2(y)).`,
+    note:
+      `Replaced the 2025 reciprocal (IEEPA) duties, invalidated on ${t.loadedBefore}. The text states no end date: the surcharge ends when the rates of the Proclamation of February 20, 2026 expire (U.S. note 2(y)). ` +
+      'Not evaluated: donations to relieve human suffering (heading 9903.03.10), goods for personal use in accompanied baggage and goods entered under chapter 98 (note 2(aa)(i)), which are exempt.',
   });
   const may = (heading: string, sub: string, condition: string) =>
     acc.may.push({ kind: 'section122', heading, rate: '0 (exempt from 9903.03.01)', effect: 'exempts', condition: `may apply: ${condition}`, citation: cite(sub), as_of: d.ch99AsOf });
   const particular = ch.s122Particular.get(code8);
   if (particular) may('9903.03.04', '(iii)', `exempt if the goods are: "${particular}"`);
   if ([...ch.s122Aircraft].some((p) => q.code.startsWith(p))) may('9903.03.05', '(iv)', 'exempt if civil aircraft, their engines, parts and components meeting general note 6');
+  const info = ch.headings.get('9903.03.11');
+  if (info && INFORMATIONAL.some((p) => q.code.startsWith(p))) may('9903.03.11', '(i)', `exempt if the goods are: "${info.description.replace(/\.+$/, '')}"`);
   for (const m of mayHeadings) may('9903.03.06', '(v)', `exempt if the goods are subject to Section 232 ${/^9903/.test(m) ? `heading ${m}` : m}`);
   if (q.date < t.enteredBefore) may('9903.03.02', '', `exempt if loaded onto the vessel and in transit before ${t.loadedBefore} and entered before ${t.enteredBefore}`);
 }

@@ -25,6 +25,7 @@ import { readRowsApart } from './rows';
 import { writeReviewedApart, type Cells } from './write';
 import { dutyLine, dutyTotal, RESULT_COLUMNS } from '../../addin/columns';
 import { checkDutyOptions, withDuties, type CheckedDuties, type DutyCliOptions } from '../duties/cli';
+import { dutyVersions } from '../duties/load';
 
 export { RESULT_COLUMNS };
 export { SUMMARY_SHEET, REVIEW_FILL, ERROR_FILL, LOWEST_LISTED, STREAM_FROM, insertColumns } from './write';
@@ -190,8 +191,8 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
     // The engines' memory is given back before the workbook is read again.
     await own?.close();
   }
-  // The duty data's content hash joins the recorded versions when the rows carry duties (as the service records it).
-  const versions = duties ? { ...info.versions, duties: duties.data.version } : info.versions;
+  // The duty data's content hash and revisions join the recorded versions when the rows carry duties (as the service records them).
+  const versions = duties ? { ...info.versions, ...dutyVersions(duties.data) } : info.versions;
   const classifyS = (performance.now() - t1) / 1000;
   log(`classified in ${classifyS.toFixed(1)} s (resident memory ${rssMb()}${repeatNote(classifier)})`);
 
@@ -242,7 +243,7 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
     createdAt,
     versions,
     country: o.country,
-    duties: duties ? { origin: duties.origin ?? `from column "${o.originColumn}"`, date: duties.options.date!, version: duties.data.version } : null,
+    duties: duties ? { origin: duties.origin ?? `from column "${o.originColumn}"`, date: duties.options.date!, version: duties.data.version, revisions: duties.data.revisions } : null,
     audit,
     counts,
     chapters,

@@ -55,7 +55,7 @@ export interface WriteJob {
   versions: EngineInfo['versions'];
   country?: Country;
   /** With an origin: what the Summary says of the duties (and the duty columns are added). */
-  duties: { origin: string; date: string; version: string } | null;
+  duties: { origin: string; date: string; version: string; revisions: string } | null;
   /** Where the run was recorded, or null. */
   audit: string | null;
   counts: Record<RowStatus, number>;
@@ -298,6 +298,7 @@ function addSummary(wb: ExcelJS.Workbook, s: SummaryInput): ExcelJS.Worksheet {
           ['Country of origin', s.duties.origin],
           ['Entry date (duties)', s.duties.date],
           ['Duty data version', s.duties.version],
+          ['Duty data revisions', s.duties.revisions],
         ] as Array<[string, string]>)
       : []),
   ];

@@ -21,7 +21,7 @@ import { registerFeedbackRoutes } from './feedback-routes';
 import { registerExampleRoutes } from './example-routes';
 import { CompanyExampleSet } from '../memory/examples';
 import { openApiDocument } from './openapi';
-import type { DutyData } from '../duties/load';
+import { dutyVersions, type DutyData } from '../duties/load';
 import { addDuties, dutiesSignature } from '../duties/apply';
 import { dutyStack, DutyInputError } from '../duties/stack';
 import { InlineClassifier, JsonRow, type RowClassifier } from '../pool';
@@ -207,7 +207,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (!duties) throw new HttpError(503, 'the duty data is not loaded on this instance');
     const q = parse(DutiesQuery, req.query);
     try {
-      res.json({ ...dutyStack(duties, q), versions: { duties: duties.version } });
+      res.json({ ...dutyStack(duties, q), versions: dutyVersions(duties) });
     } catch (e) {
       if (e instanceof DutyInputError) throw new HttpError(400, `invalid request: ${e.message}`, [{ path: e.field, message: e.message.slice(e.field.length + 2) }]);
       throw e;

@@ -33,7 +33,7 @@ import { Jobs, jobsConfig, type JobsConfig } from '../jobs/runner';
 import { SqlJobStore } from '../jobs/store';
 import { createApp, type ServiceConfig } from './app';
 import { DEFAULT_RATE_LIMIT_ROWS } from './row-limit';
-import { loadDutyData } from '../duties/load';
+import { dutyVersions, loadDutyData } from '../duties/load';
 import { resolveDataDir } from '../data/files';
 import { openClassifier, workerCount, workerHeapMb } from '../pool';
 import { parseApiKeys } from './auth';
@@ -109,7 +109,7 @@ export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ ser
   const shared = sharedModel();
   const opened = openEngine({ dataDir: env.HS_DATA_DIR, log: (m) => logger.info(m), shared });
   const duties = loadDutyData(resolveDataDir(env));
-  const versions = { ...opened.versions, duties: duties.version };
+  const versions = { ...opened.versions, ...dutyVersions(duties) };
   logger.info({ versions, timings: opened.timings }, 'engine ready');
   let workers: number;
   try {

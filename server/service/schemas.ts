@@ -8,12 +8,14 @@ import countriesFile from '../duties/countries.json';
 
 const COUNTRIES: Record<string, string> = countriesFile.countries;
 
-/** A country of origin: ISO 3166-1 alpha-2 (any case), upper-cased; the United States is refused (chapter 98). */
-export const Origin = z
+/** A country: ISO 3166-1 alpha-2 (any case), upper-cased. */
+const IsoCountry = z
   .string()
   .trim()
   .toUpperCase()
-  .refine((c) => COUNTRIES[c] !== undefined, { message: 'must be an ISO 3166-1 alpha-2 country code' })
+  .refine((c) => COUNTRIES[c] !== undefined, { message: 'must be an ISO 3166-1 alpha-2 country code' });
+/** A country of origin: ISO 3166-1 alpha-2 (any case), upper-cased; the United States is refused (chapter 98). */
+export const Origin = IsoCountry
   .refine((c) => c !== 'US', { message: 'US goods returned are entered under chapter 98, which the duty stack does not cover' })
   .meta({ description: 'Country of origin, ISO 3166-1 alpha-2 (e.g. CN): adds the US duty stack to each US 10-digit candidate (needs country US).', example: 'CN' });
 /** An entry date, YYYY-MM-DD. */
@@ -131,7 +133,7 @@ export const ExamplesResponse = z
 // Responses
 
 const AsOf = z.object({ source: z.string(), revision: z.string(), effective: z.string().nullable() });
-const DutyKind = z.enum(['general', 'special', 'column2', 'section301', 'section232', 'section122']);
+const DutyKind = z.enum(['general', 'special', 'column2', 'section301', 'section232', 'section122', 'ieepa']);
 export const DutyStack = z
   .looseObject({
     code: z.string(),
@@ -229,8 +231,15 @@ export const ResultRow = z
   .meta({ id: 'ResultRow' });
 
 export const Versions = z
-  .looseObject({ model: z.string(), data: z.string(), config: z.string(), rules: z.string().optional() })
-  .meta({ id: 'Versions', description: 'Content hashes of what answered: model, reference data, configuration and legal rules.' });
+  .looseObject({
+    model: z.string(),
+    data: z.string(),
+    config: z.string(),
+    rules: z.string().optional(),
+    duties: z.string().optional().meta({ description: 'Content hash of the US duty data (every file read, with the programme and country tables).' }),
+    duties_revisions: z.string().optional().meta({ description: 'The revisions the duty data is as of: the schedule, chapter 99 with its effective date, the programme table.' }),
+  })
+  .meta({ id: 'Versions', description: 'Content hashes of what answered: model, reference data, configuration and legal rules (and, with the duty data, its hash and revisions).' });
 
 export const ClassifyResponse = z
   .object({
@@ -249,8 +258,9 @@ export const DutiesQuery = z
     code: z.string().regex(/^\d{4}\.?\d{2}\.?\d{2}\.?\d{2}$/, 'must be a 10-digit US HTS line, as text').meta({ description: 'US HTS 10-digit line (dots allowed).', example: '6109100012' }),
     origin: Origin,
     date: EntryDate.optional(),
-    steel_pour_country: Origin.optional().meta({ description: 'Where the steel was melted and poured (Section 232 melt-and-pour rules).' }),
-    aluminum_smelt_country: Origin.optional().meta({ description: 'Where the aluminum was smelted and cast (Section 232).' }),
+    // US is a country where the metal was melted or smelted (headings 9903.82.06-.08), not an origin refused.
+    steel_pour_country: IsoCountry.optional().meta({ description: 'Where the steel was melted and poured (Section 232 melt-and-pour rules), e.g. US or GB.' }),
+    aluminum_smelt_country: IsoCountry.optional().meta({ description: 'Where the aluminum was smelted and cast (Section 232), e.g. US or GB.' }),
   })
   .meta({ id: 'DutiesQuery' });
 
