@@ -121,7 +121,7 @@ describe('checkpoints', () => {
     expect(later.stdout).toMatch(/2 records after record 6 not yet covered by a checkpoint/);
   });
 
-  test('a re-chained store (a row edited, every hash recomputed): the chain verifies, the checkpoints do not, exit 3 naming the first record that no longer matches', async () => {
+  test('a re-chained store (a row edited, every hash recomputed): the chain verifies, the checkpoints do not, exit 3 naming the first record that may no longer match', async () => {
     const f = await checkpointedStore(4, 1); // a checkpoint after every request: heads 3, 6, 9, 12
     rechain(f.file, (r) => (r.requestId === 'req-3-checkpt' && r.rowNo === 2 ? { ...r, payload: r.payload.replace('610910', '930190') } : r));
     const plain = run('verify', '--store', f.file);
@@ -132,7 +132,7 @@ describe('checkpoints', () => {
     expect(caught.stdout).toMatch(/audit trail intact: 12 records/);
     // Records 1-6 still match the checkpoint of record 6; record 9's does not: the first record that may differ is 7, request 3's head.
     expect(caught.stdout).toMatch(
-      /does NOT match the checkpoint of record 9 signed [0-9T:.Z-]+: the first record that no longer matches is record 7 \(request req-3-checkpt\) \(somewhere in records 7-9 .*; records 1-6 match the checkpoint of record 6\)/,
+      /does NOT match the checkpoint of record 9 signed [0-9T:.Z-]+: the first record that may no longer match is record 7 \(request req-3-checkpt\) \(somewhere in records 7-9 .*; records 1-6 match the checkpoint of record 6\)/,
     );
   });
 
@@ -153,7 +153,7 @@ describe('checkpoints', () => {
     await s.close();
     const caught = verify(f);
     expect(caught.status).toBe(3);
-    expect(caught.stdout).toMatch(/does NOT match the checkpoint of record 6 .*first record that no longer matches is record 4 \(request req-2-replaced\)/);
+    expect(caught.stdout).toMatch(/does NOT match the checkpoint of record 6 .*first record that may no longer match is record 4 \(request req-2-replaced\)/);
   });
 
   test('a forged checkpoint line (edited, or signed with another key) is a failure of its own', async () => {

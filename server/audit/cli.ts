@@ -101,7 +101,7 @@ export function registerAuditCommands(program: Command, setExit: (code: number) 
           if (c.mismatch) {
             const m = c.mismatch;
             out(
-              `audit trail does NOT match the checkpoint of record ${m.checkpoint.seq} signed ${m.checkpoint.time}: the first record that no longer matches is ` +
+              `audit trail does NOT match the checkpoint of record ${m.checkpoint.seq} signed ${m.checkpoint.time}: the first record that may no longer match is ` +
                 `${describeRecord(m.first, m.firstSeq)} (somewhere in records ${m.firstSeq}-${m.checkpoint.seq} content was edited, inserted or removed and the chain recomputed` +
                 `${m.lastMatching ? `; records 1-${m.lastMatching} match the checkpoint of record ${m.lastMatching}` : ''})`,
             );
