@@ -93,6 +93,8 @@ export interface FeedbackAnswer {
   code: string;
   verdict: string;
   previous_code: string | null;
+  /** Where the code stands in the classification memory after this event (FEEDBACK_APPROVALS reviewers needed). */
+  approvals?: { code: string; count: number; needed: number; served: boolean };
   [k: string]: unknown;
 }
 

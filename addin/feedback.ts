@@ -112,6 +112,13 @@ export async function sendPlans(plans: Plan[], client: ClientOptions, concurrenc
   return out;
 }
 
+/** What one sent row became, for the pane's list and the command line: the kind, the code, the memory's count. */
+export function sentLine(o: SendOutcome): string {
+  const a = o.answer!.approvals;
+  const memory = !a ? '' : a.served ? '; the memory now serves it' : `; ${a.count} of ${a.needed} reviewers agree, not served yet`;
+  return `${o.plan.where}: ${o.plan.as} ${o.plan.item.code} (written ${o.plan.previous || 'none'}), recorded as ${o.answer!.verdict}${memory}`;
+}
+
 /** Counts for a report: sent (by kind), refused, problems, skipped. */
 export function tally(plans: Plan[], outcomes: SendOutcome[]): { corrections: number; confirmations: number; refused: number; problems: number; skipped: number } {
   const ok = outcomes.filter((o) => o.answer);

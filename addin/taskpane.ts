@@ -7,7 +7,7 @@ import { ClassifyRun, type ExcelRunner, type RunProgress } from './runner';
 import type { Candidate, Country, ResultRow } from './types';
 import { fixedOrigin, type OriginOption } from './origin';
 import { addRun, markSent, planCorrections, type WrittenBlock } from './corrections';
-import { sendPlans, tally, type Plan, type SendOutcome } from './feedback';
+import { sendPlans, sentLine, tally, type Plan, type SendOutcome } from './feedback';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -16,6 +16,8 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 };
 const show = (id: string, on: boolean) => $(id).toggleAttribute('hidden', !on);
 const fmt = (n: number) => n.toLocaleString('en-US');
+/** Sent rows listed one by one after Send corrections (the rest are counted). */
+const SENT_LISTED = 50;
 const pct = (c: number) => `${(c * 100).toFixed(1)}%`;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -157,6 +159,13 @@ function startExcel(): void {
     if (!sent && !t.refused && !t.problems) parts.push('no HS code 1 differs from what was written and no row is marked confirmed');
     $('corrections-result').textContent = `${parts.join('; ')}.`;
     show('corrections-result', true);
+    // what was sent, row by row (the first SENT_LISTED)
+    const sentList = $('corrections-sent');
+    sentList.replaceChildren();
+    const ok = outcomes.filter((o) => o.answer);
+    for (const o of ok.slice(0, SENT_LISTED)) sentList.append(el('li', '', sentLine(o)));
+    if (ok.length > SENT_LISTED) sentList.append(el('li', '', `... and ${fmt(ok.length - SENT_LISTED)} more`));
+    show('corrections-sent', ok.length > 0);
     const ul = $('corrections-problems');
     ul.replaceChildren();
     for (const o of outcomes) if (o.error) ul.append(el('li', '', `${o.plan.where} (${o.plan.item.code}): ${o.error}`));

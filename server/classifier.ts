@@ -225,7 +225,8 @@ function withCompanyReasoning(reasoning: NonNullable<ClassificationResult['reaso
  */
 export async function excludedBy(engine: Engine, description: string, code: string): Promise<{ rule: string; citation: string; detail: string } | null> {
   if (!engine.rules) return null;
-  const text = description.slice(0, MAX_DESCRIPTION_CHARS);
+  // the same text classify() reads: the first MAX_DESCRIPTION_CHARS characters (code points, not UTF-16 units)
+  const text = cutCodePoints(description);
   const query = normalise(text);
   if (query.tokens.length === 0) return null;
   const facts = extractFacts(query, [], materialsOf(query.text), text);

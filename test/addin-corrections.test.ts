@@ -5,7 +5,7 @@ jest.mock('office-addin-manifest', () => jest.requireActual('office-addin-manife
 import { MockWorkbook } from './support/mock-workbook';
 import { readSelection } from '../addin/excel';
 import { ClassifyRun } from '../addin/runner';
-import { cellCode, isConfirmed, planRow, sendPlans, tally, type Plan } from '../addin/feedback';
+import { cellCode, isConfirmed, planRow, sendPlans, sentLine, tally, type Plan, type SendOutcome } from '../addin/feedback';
 import { addRun, markSent, planCorrections, type WrittenBlock } from '../addin/corrections';
 import { parseRequestCell, requestCell } from '../addin/columns';
 import type { ResultRow } from '../addin/types';
@@ -83,6 +83,15 @@ describe('what is sent', () => {
     expect(out.map((o) => o.answer?.feedback_id ?? o.error)).toEqual(['fb-1', 'HTTP 403: feedback needs an API key with the review role', 'fb-3']);
     expect(out[1].status).toBe(403);
     expect(tally(plans, out)).toEqual({ corrections: 2, confirmations: 0, refused: 1, problems: 1, skipped: 1 });
+  });
+
+  test('what was sent, as the pane lists it: the row, the kind, the code, what was written, and where the memory stands', () => {
+    const plan = { kind: 'send' as const, where: 'S row 2', item: { request_id: 'request-1', row: 1, code: '611020' }, as: 'correction' as const, previous: '610910' };
+    const answer = { feedback_id: 'fb-1', request_id: 'request-1', row: 1, code: '611020', verdict: 'corrected', previous_code: '610910' };
+    const line = (approvals?: { count: number; needed: number; served: boolean }) => sentLine({ plan, answer: { ...answer, ...(approvals ? { approvals: { code: '611020', ...approvals } } : {}) } } as SendOutcome);
+    expect(line({ count: 1, needed: 1, served: true })).toBe('S row 2: correction 611020 (written 610910), recorded as corrected; the memory now serves it');
+    expect(line({ count: 1, needed: 2, served: false })).toBe('S row 2: correction 611020 (written 610910), recorded as corrected; 1 of 2 reviewers agree, not served yet');
+    expect(line()).toBe('S row 2: correction 611020 (written 610910), recorded as corrected');
   });
 });
 

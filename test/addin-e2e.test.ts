@@ -290,6 +290,11 @@ test('Send corrections: an edited HS code 1 and a row marked confirmed reach the
   await page.click('#send-corrections');
   await waitText(page, '#corrections-result', 'Sent');
   expect(await page.textContent('#corrections-result')).toBe('Sent 1 correction and 1 confirmation; 1 not sent (see below).');
+  // what was sent, row by row, and where the memory stands (no keys here: one reviewer is enough)
+  expect(await page.$$eval('#corrections-sent li', (li) => li.map((x) => x.textContent))).toEqual([
+    `Invoices row 2: correction ${corrected} (written ${was}), recorded as corrected; the memory now serves it`,
+    `Invoices row 3: confirmation ${answers[1].result.candidates[0].code} (written ${answers[1].result.candidates[0].code}), recorded as confirmed; the memory now serves it`,
+  ]);
   expect(await page.$$eval('#corrections-problems li', (li) => li.map((x) => x.textContent))).toEqual([expect.stringMatching(/^Invoices row 4: HS code 1 holds the number 901\.11: .*ambiguous/)]);
   const [requestId] = String((await values(page, 'K2'))[0][0]).split('#');
   expect(sent).toEqual(
@@ -307,6 +312,7 @@ test('Send corrections: an edited HS code 1 and a row marked confirmed reach the
   await page.click('#send-corrections');
   await waitText(page, '#corrections-result', 'Nothing sent');
   expect(sent).toHaveLength(2);
+  expect(await page.isHidden('#corrections-sent')).toBe(true);
   // A refusal (as the service answers a key without the review role) is shown with the service's message.
   await page.route(`${svc.url}/api/v1/feedback`, (route) => route.fulfill({ status: 403, json: { error: 'feedback needs an API key with the review role', request_id: 'x' } }));
   await page.evaluate(`window.__fakeExcel.set('C4', '0901.21')`);

@@ -121,7 +121,7 @@ describe('checkpoints', () => {
     expect(later.stdout).toMatch(/2 records after record 6 not yet covered by a checkpoint/);
   });
 
-  test('a re-chained store (a row edited, every hash recomputed): the chain verifies, the checkpoints do not, exit 3 naming the first record that no longer matches', async () => {
+  test('a re-chained store (a row edited, every hash recomputed): the chain verifies, the checkpoints do not, exit 3 naming the first record that may no longer match', async () => {
     const f = await checkpointedStore(4, 1); // a checkpoint after every request: heads 3, 6, 9, 12
     rechain(f.file, (r) => (r.requestId === 'req-3-checkpt' && r.rowNo === 2 ? { ...r, payload: r.payload.replace('610910', '930190') } : r));
     const plain = run('verify', '--store', f.file);
@@ -132,7 +132,7 @@ describe('checkpoints', () => {
     expect(caught.stdout).toMatch(/audit trail intact: 12 records/);
     // Records 1-6 still match the checkpoint of record 6; record 9's does not: the first record that may differ is 7, request 3's head.
     expect(caught.stdout).toMatch(
-      /does NOT match the checkpoint of record 9 signed [0-9T:.Z-]+: the first record that no longer matches is record 7 \(request req-3-checkpt\) \(somewhere in records 7-9 .*; records 1-6 match the checkpoint of record 6\)/,
+      /does NOT match the checkpoint of record 9 signed [0-9T:.Z-]+: the first record that may no longer match is record 7 \(request req-3-checkpt\) \(somewhere in records 7-9 .*; records 1-6 match the checkpoint of record 6\)/,
     );
   });
 
@@ -153,7 +153,7 @@ describe('checkpoints', () => {
     await s.close();
     const caught = verify(f);
     expect(caught.status).toBe(3);
-    expect(caught.stdout).toMatch(/does NOT match the checkpoint of record 6 .*first record that no longer matches is record 4 \(request req-2-replaced\)/);
+    expect(caught.stdout).toMatch(/does NOT match the checkpoint of record 6 .*first record that may no longer match is record 4 \(request req-2-replaced\)/);
   });
 
   test('a forged checkpoint line (edited, or signed with another key) is a failure of its own', async () => {
@@ -182,6 +182,51 @@ describe('checkpoints', () => {
     const cli = run('checkpoint', '--store', f.file, '--key', keys.privateKey, '--checkpoints', f.checkpoints);
     expect(cli.status).toBe(3);
     expect(cli.stdout).toMatch(/not signing: the audit store does not match the last checkpoint .*record 6 no longer has the hash/);
+  });
+
+  test('the running service never signs a chain changed under it: an edit after the last checkpoint, or a re-chain reaching back before it, is refused and logged; nothing is appended', async () => {
+    const running = async (name: string) => {
+      const file = path.join(dir, `${name}.sqlite`);
+      const checkpoints = path.join(dir, `${name}.jsonl`);
+      const errors: string[] = [];
+      const raw = new SqliteStore(file);
+      const cfg = { keyFile: keys.privateKey, file: checkpoints, every: 6, storeId: name };
+      const store = withCheckpoints(raw, await Checkpointer.open(raw, cfg, { info: () => undefined, error: (_o: object, m: string) => void errors.push(m) }));
+      for (let i = 1; i <= 3; i++) await store.appendRequest(req(`${name}-${i}-chkpt`, 2)); // a checkpoint at record 6; head 9
+      expect(readCheckpoints(checkpoints).map((l) => l.checkpoint?.seq)).toEqual([6]);
+      return { file, checkpoints, errors, store, cfg };
+    };
+    // An edit of record 8 (after the checkpoint of record 6), hashes left as they were.
+    const a = await running('edited-live');
+    tamperSql(a.file, "UPDATE records SET payload = replace(payload, '610910', '930190') WHERE seq = 8");
+    await a.store.appendRequest(req('edited-live-4-chkpt', 2)); // head 12: a checkpoint is due
+    await a.store.appendRequest(req('edited-live-5-chkpt', 2));
+    await a.store.close(); // and at shutdown
+    expect(readCheckpoints(a.checkpoints)).toHaveLength(1);
+    expect(a.errors).toHaveLength(2);
+    for (const e of a.errors) expect(e).toMatch(/^audit checkpoint refused: the audit store does not verify after record 6 \(record 8: content does not match its hash \(record edited\)\); nothing was signed/);
+    // A restart refuses too (the records after the last checkpoint do not verify).
+    const again = new SqliteStore(a.file);
+    await expect(Checkpointer.open(again, a.cfg, quiet)).rejects.toThrow(/does not verify after the last checkpoint .*\(record 8: content does not match its hash/);
+    await again.close();
+
+    // A re-chain that rewrites record 2 (covered by the checkpoint of record 6) while the service runs.
+    const b = await running('rechained-live');
+    rechain(b.file, (r) => (r.seq === 2 ? { ...r, payload: r.payload.replace('610910', '930190') } : r));
+    await b.store.appendRequest(req('rechained-live-4-chkpt', 2));
+    await b.store.close();
+    expect(readCheckpoints(b.checkpoints)).toHaveLength(1);
+    expect(b.errors[0]).toMatch(/^audit checkpoint refused: .*after record 6 \(record 7: prev_hash does not match the previous record's hash\)/);
+
+    // Without any checkpoint yet, the whole chain is verified before the first is signed.
+    const c = path.join(dir, 'never-signed.sqlite');
+    const s = new SqliteStore(c);
+    await s.appendRequest(req('never-signed-01', 2));
+    await s.close();
+    tamperSql(c, "UPDATE records SET payload = '{}' WHERE seq = 3");
+    const t = new SqliteStore(c);
+    await expect(Checkpointer.open(t, { ...a.cfg, file: path.join(dir, 'never-signed.jsonl') }, quiet)).rejects.toThrow(/does not verify after its start \(record 3: content does not match its hash/);
+    await t.close();
   });
 
   test('audit checkpoint writes one on demand (after verifying the chain), and says when the head is already covered', async () => {

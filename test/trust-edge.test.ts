@@ -15,6 +15,8 @@ import { createRowLimiter, DEFAULT_RATE_LIMIT_ROWS, RowLimitError } from '../ser
 import { codePointLength, cutCodePoints, notEnglish, tooLong, MAX_DESCRIPTION_CHARS } from '../server/pipeline/description';
 import { shiftFormula, splitStrings } from '../server/review/refs';
 import { runReview, RESULT_COLUMNS } from '../server/review/run';
+import { spawnSync } from 'node:child_process';
+import { readRows } from '../server/cli/io';
 import { tamperSql } from './support/tamper';
 import { collectingLogger } from './support/log-lines';
 
@@ -225,5 +227,32 @@ describe('review: sheet names with quotes, merged descriptions', () => {
     stores.push(store);
     const stored = await store.getRequest(res.requestId);
     expect(stored!.rows.map((r) => JSON.parse(r).id)).toEqual([1, 2, 5]);
+  });
+
+  test('hs-classify classify: a merged description is classified once, the rows it covers are error rows saying where; other columns still read the merged value', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Lines');
+    ws.addRow(['Line', 'Description', 'Origin']);
+    ws.addRow(['L1', 'steel bolts', 'CN']);
+    ws.addRow(['L2', 'mens cotton knitted t-shirt, assorted sizes', 'VN']);
+    ws.addRow(['L3', null, null]);
+    ws.addRow(['L4', null, null]);
+    ws.addRow(['L5', 'frozen shrimp, peeled', 'TH']);
+    ws.mergeCells('B3:B5');
+    ws.mergeCells('C3:C5');
+    const input = path.join(dir, 'merged-classify.xlsx');
+    await wb.xlsx.writeFile(input);
+    const output = path.join(dir, 'merged-classify.jsonl');
+    const bin = path.resolve(__dirname, '..', 'bin', 'hs-classify.js');
+    const r = spawnSync(process.execPath, [bin, 'classify', '--input', input, '--column', 'Description', '--id-column', 'Line', '--output', output], { encoding: 'utf8', env: { ...process.env, WORKERS: '0' } });
+    expect(r.status).toBe(0);
+    const rows = fs.readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.map((x) => x.id)).toEqual(['L1', 'L2', 'L3', 'L4', 'L5']);
+    expect(rows[1]).toMatchObject({ description: 'mens cotton knitted t-shirt, assorted sizes', status: expect.stringMatching(/^(ok|review)$/) });
+    for (const x of [rows[2], rows[3]]) expect(x).toEqual({ id: x.id, description: null, status: 'error', candidates: [], error: 'part of the merged description classified in row L2' });
+    expect(rows[4].description).toBe('frozen shrimp, peeled');
+    expect(r.stderr).toMatch(/5 rows .* 2 error/);
+    // a merged origin (or code) cell is one value for every row it covers, as before
+    expect((await readRows(input, { column: 'Origin' })).map((x) => x.description)).toEqual(['CN', 'VN', 'VN', 'VN', 'TH']);
   });
 });

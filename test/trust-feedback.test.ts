@@ -48,7 +48,7 @@ describe('API key roles', () => {
     await request(app).post(`${API}/classify`).set('Authorization', 'BEARER   carol-key-0003').send({ rows: [{ description: 'cotton t-shirt' }] }).expect(200);
     await request(app).get(`${API}/feedback`).set(as('carol')).expect(403);
     await request(app).get(`${API}/feedback`).set('Authorization', 'Bearer alice-key-0001').expect(200);
-    expect((await request(app).post(`${API}/feedback/whatever/withdraw`).set(as('alice')).expect(403)).body.error).toMatch(/needs a admin key|admin/);
+    expect((await request(app).post(`${API}/feedback/whatever/withdraw`).set(as('alice')).expect(403)).body.error).toBe('the key alice has the review role; this needs an admin key');
     expect((await request(app).post(`${API}/feedback/whatever/withdraw`).set(as('root')).expect(404)).body.error).toBe('unknown feedback id whatever');
   });
 
@@ -164,6 +164,24 @@ describe('governance of the classification memory', () => {
     const steps = (row.reasoning as { steps: { rule: string; citation: string }[] }).steps;
     expect(steps[0]).toMatchObject({ rule: 'classification-memory-conflict', citation: 'Chapter 95 Note 1(p)' });
     expect((row.reasoning as { summary: string }).summary).toMatch(/memory 950300 not served \(Chapter 95 Note 1\(p\)\)/);
+  });
+
+  test('the Note check reads the whole description as the classifier does, however many UTF-16 units it takes (emoji padding)', async () => {
+    const { app, store } = h.makeApp({ apiKeys: KEYS });
+    // 1,035 characters, 2,035 UTF-16 units: the words are past unit 2,000, inside the 2,000-character limit
+    const drone = 'camera drone with 4k camera and gps';
+    const padded = `${'🚁'.repeat(1000)} ${drone}`;
+    const { id, row: before } = await classifyOne(app, padded);
+    expect(before.candidates[0].hs6.slice(0, 4)).toBe('8806');
+    const r = await request(app).post(`${API}/feedback`).set(as('alice')).send({ request_id: id, row: 1, code: '950300' }).expect(422);
+    expect(r.body.error).toMatch(/^code: Chapter 95 Note 1\(p\) excludes 950300/);
+    // and a remembered 950300 for the same words is not served to the padded description either
+    const createdAt = new Date().toISOString();
+    const legacy = { feedback_id: crypto.randomUUID(), request_id: id, row: 1, description: drone, code: '950300', country: null, verdict: 'corrected', previous_code: null, who: 'old-import', comment: null, created_at: createdAt };
+    await store.appendFeedback({ requestId: id, createdAt, lookupKey: memoryKey(drone), payload: JSON.stringify(legacy) });
+    const { row } = await classifyOne(app, padded);
+    expect(row.memory).toMatchObject({ code: '950300', served: false, conflict: { citation: 'Chapter 95 Note 1(p)' } });
+    expect(row.candidates[0].hs6.slice(0, 4)).toBe('8806');
   });
 
   test('without keys (loopback only) every right stays local, and the reviewer is "local"', async () => {

@@ -17,7 +17,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { AuditStore, ChainRecord, StagedRequest } from './store';
+import { GENESIS_HASH, verifyChain, type AuditStore, type ChainRecord, type StagedRequest } from './store';
 
 export const CHECKPOINT_VERSION = 'hs-classify-checkpoint/1';
 /** Records between two checkpoints by default (AUDIT_CHECKPOINT_EVERY). */
@@ -220,6 +220,13 @@ export interface Logish {
  */
 export class Checkpointer {
   private lastSeq = 0;
+  /**
+   * The last record known to be intact (its hash): the last checkpoint this process signed or found, or the head it
+   * verified at open(). Before signing, the records after it are verified to chain from it.
+   */
+  private known = { seq: 0, hash: GENESIS_HASH };
+  /** Why the last attempt to sign was refused: the every-N checkpoints stop (the chain does not mend itself). */
+  private refused: string | null = null;
   private busy: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -230,8 +237,9 @@ export class Checkpointer {
   ) {}
 
   /**
-   * Loads the key and checks the checkpoint file can be appended to. Refuses (CheckpointError) when the store no
-   * longer holds what the file's last checkpoint signed: the service must not sign a rewritten chain.
+   * Loads the key and checks the checkpoint file can be appended to. Refuses (CheckpointMismatchError) when the store
+   * no longer holds what the file's last checkpoint signed, or when the records after it (all of them when there is
+   * none) do not verify: the service must not sign a rewritten or broken chain.
    */
   static async open(store: AuditStore, cfg: CheckpointConfig, log: Logish): Promise<Checkpointer> {
     const key = loadPrivateKey(cfg.keyFile);
@@ -246,8 +254,28 @@ export class Checkpointer {
       const why = await checkpointMismatch(store, last);
       if (why) throw new CheckpointMismatchError(`the audit store does not match the last checkpoint in ${cfg.file} (${why}); run hs-classify audit verify --checkpoints ${cfg.file} --public-key <public key>`);
       cp.lastSeq = last.seq;
+      cp.known = { seq: last.seq, hash: last.hash };
+    }
+    const head = await store.head();
+    if (head) {
+      const why = await cp.brokenSince(head);
+      if (why) throw new CheckpointMismatchError(`the audit store does not verify after ${last ? `the last checkpoint in ${cfg.file}` : 'its start'} (${why}); run hs-classify audit verify`);
     }
     return cp;
+  }
+
+  /**
+   * Why the records after the last known-intact one, up to `head`, do not verify (an edit, or a chain recomputed
+   * over records already verified), or null when they do; on success `head` becomes the known-intact record.
+   */
+  private async brokenSince(head: { seq: number; hash: string }): Promise<string | null> {
+    if (head.seq < this.known.seq) return `the store ends at record ${head.seq}, before record ${this.known.seq} it held before`;
+    if (head.seq === this.known.seq && head.hash !== this.known.hash) return `record ${head.seq} no longer has the hash it had`;
+    const r = await verifyChain(this.store, 2000, { from: this.known, to: head.seq });
+    if (!r.ok) return `record ${r.broken!.seq}: ${r.broken!.reason}`;
+    if (head.seq > this.known.seq && r.last?.hash !== head.hash) return `record ${head.seq} changed while it was verified`;
+    this.known = { seq: head.seq, hash: head.hash };
+    return null;
   }
 
   /** Writes a checkpoint when `every` records were appended since the last one. Never throws: a failure is logged and retried next time. */
@@ -255,7 +283,7 @@ export class Checkpointer {
     const run = this.busy.then(async () => {
       try {
         const head = await this.store.head();
-        if (head && head.seq >= this.lastSeq + this.cfg.every) this.write(head, 'every');
+        if (head && !this.refused && head.seq >= this.lastSeq + this.cfg.every) await this.write(head, 'every');
       } catch (e) {
         this.log.error({ err: e }, `audit checkpoint failed: ${(e as Error).message}`);
       }
@@ -274,7 +302,14 @@ export class Checkpointer {
     return run;
   }
 
-  private write(head: { seq: number; hash: string }, reason: string): Checkpoint {
+  /** Signs `head` after verifying the records since the last known-intact one; refuses (logged, null) when they do not verify. */
+  private async write(head: { seq: number; hash: string }, reason: string): Promise<Checkpoint | null> {
+    const why = this.refused ?? (await this.brokenSince(head));
+    if (why) {
+      this.refused = why;
+      this.log.error({ head, reason, problem: why }, `audit checkpoint refused: the audit store does not verify after record ${this.known.seq} (${why}); nothing was signed; run hs-classify audit verify`);
+      return null;
+    }
     const c = signCheckpoint(this.key, { store: this.cfg.storeId, seq: head.seq, hash: head.hash, time: new Date().toISOString() });
     appendCheckpoint(this.cfg.file, c);
     this.lastSeq = head.seq;

@@ -101,7 +101,7 @@ export function registerAuditCommands(program: Command, setExit: (code: number) 
           if (c.mismatch) {
             const m = c.mismatch;
             out(
-              `audit trail does NOT match the checkpoint of record ${m.checkpoint.seq} signed ${m.checkpoint.time}: the first record that no longer matches is ` +
+              `audit trail does NOT match the checkpoint of record ${m.checkpoint.seq} signed ${m.checkpoint.time}: the first record that may no longer match is ` +
                 `${describeRecord(m.first, m.firstSeq)} (somewhere in records ${m.firstSeq}-${m.checkpoint.seq} content was edited, inserted or removed and the chain recomputed` +
                 `${m.lastMatching ? `; records 1-${m.lastMatching} match the checkpoint of record ${m.lastMatching}` : ''})`,
             );
@@ -137,9 +137,10 @@ export function registerAuditCommands(program: Command, setExit: (code: number) 
           return setExit(EXIT_CHAIN_BROKEN);
         }
         let cp: Checkpointer;
+        const refusals: string[] = [];
         try {
           const cfg = { keyFile, file, every: DEFAULT_CHECKPOINT_EVERY, storeId: env.AUDIT_STORE_ID || describeStore(env) };
-          cp = await Checkpointer.open(store, cfg, { info: () => undefined, error: () => undefined });
+          cp = await Checkpointer.open(store, cfg, { info: () => undefined, error: (_o, msg) => refusals.push(msg) });
         } catch (e) {
           if (!(e instanceof CheckpointError)) throw e;
           if (!(e instanceof CheckpointMismatchError)) throw new InputError(e.message);
@@ -147,6 +148,10 @@ export function registerAuditCommands(program: Command, setExit: (code: number) 
           return setExit(EXIT_CHAIN_BROKEN);
         }
         const c = await cp.checkpoint('cli');
+        if (refusals.length) {
+          out(`not signing: ${refusals[0]}`);
+          return setExit(EXIT_CHAIN_BROKEN);
+        }
         if (c) out(`checkpoint: record ${c.seq}, hash ${c.hash}, signed ${c.time} -> ${file}`);
         else out(r.records ? `record ${r.last!.seq} is already covered by a checkpoint in ${file}` : 'nothing to checkpoint: the audit trail is empty');
         setExit(0);

@@ -233,9 +233,15 @@ export interface VerifyResult {
   broken?: { seq: number; requestId: string; kind: string; rowNo: number | null; reason: string };
 }
 
-/** Walks the whole chain; stops at the first broken link and names it. */
-export async function verifyChain(store: AuditStore, pageSize = 2000): Promise<VerifyResult> {
-  let prev: ChainRecord | null = null;
+/**
+ * Walks the whole chain; stops at the first broken link and names it. With `from` (a request boundary whose hash is
+ * known, e.g. the last signed checkpoint) only the records after it are walked, chained from that hash; with `to`,
+ * only up to that record.
+ */
+export async function verifyChain(store: AuditStore, pageSize = 2000, segment: { from?: { seq: number; hash: string }; to?: number } = {}): Promise<VerifyResult> {
+  const start = segment.from ?? { seq: 0, hash: GENESIS_HASH };
+  const to = segment.to ?? Infinity;
+  let prev: { seq: number; hash: string } = start;
   let records = 0;
   let requests = 0;
   // The request whose rows are expected next, and how many are still due.
@@ -246,13 +252,14 @@ export async function verifyChain(store: AuditStore, pageSize = 2000): Promise<V
     requests,
     broken: { seq: r.seq, requestId: r.requestId, kind: r.kind, rowNo: r.rowNo, reason },
   });
-  for (let after = 0; ; ) {
-    const page = await store.readRecords(after, pageSize);
+  let last: ChainRecord | null = null;
+  for (let after = start.seq; after < to; ) {
+    const page = await store.readRecords(after, Math.min(pageSize, to - after));
     if (page.length === 0) break;
     for (const r of page) {
-      const expectedSeq = prev ? prev.seq + 1 : 1;
+      const expectedSeq = prev.seq + 1;
       if (r.seq !== expectedSeq) return fail(r, `sequence gap: expected record ${expectedSeq}, found ${r.seq} (records removed)`);
-      const expectedPrev = prev ? prev.hash : GENESIS_HASH;
+      const expectedPrev = prev.hash;
       if (r.prevHash !== expectedPrev) return fail(r, 'prev_hash does not match the previous record\'s hash');
       if (recordHash(r) !== r.hash) return fail(r, 'content does not match its hash (record edited)');
       if (open && (r.kind !== 'row' || r.requestId !== open.requestId || r.rowNo !== open.next)) {
@@ -267,10 +274,11 @@ export async function verifyChain(store: AuditStore, pageSize = 2000): Promise<V
         if (r.rowCount > 0) open = { requestId: r.requestId, next: 1, count: r.rowCount };
       }
       prev = r;
+      last = r;
       records++;
       after = r.seq;
     }
   }
-  if (open && prev) return fail(prev, `request ${open.requestId} is incomplete: expected its row ${open.next} of ${open.count}`);
-  return { ok: true, records, requests, ...(prev ? { last: { seq: prev.seq, hash: prev.hash } } : {}) };
+  if (open && last) return fail(last, `request ${open.requestId} is incomplete: expected its row ${open.next} of ${open.count}`);
+  return { ok: true, records, requests, ...(last ? { last: { seq: last.seq, hash: last.hash } } : {}) };
 }

@@ -124,6 +124,12 @@ export interface ReadOptions {
   idColumn?: string;
   /** XLSX only: worksheet name; default the first worksheet. */
   sheet?: string;
+  /**
+   * XLSX only: a description cell merged down over several rows is one description, read on the first row of the
+   * merge; the rows under it get no description and the problem "part of the merged description classified in row
+   * ID" (classify). Without it every row of the merge reads the merged value (an origin or code column).
+   */
+  mergedOnce?: boolean;
 }
 
 /**
@@ -456,15 +462,23 @@ async function readXlsx(file: string, opts: ReadOptions): Promise<InputRow[]> {
     if (idCol < 0) throw missingColumn(file, opts.idColumn, headers, where);
   }
 
+  const idTextOf = (row: ExcelJS.Row): string | undefined => {
+    if (idCol <= 0) return undefined;
+    const t = cellText(row.getCell(idCol));
+    return 'text' in t ? t.text : undefined;
+  };
   const rows: InputRow[] = [];
   ws.eachRow({ includeEmpty: false }, (row, n) => {
     if (n <= headerRowNumber || !rowHasText(row)) return;
-    let idText: string | undefined;
-    if (idCol > 0) {
-      const t = cellText(row.getCell(idCol));
-      idText = 'text' in t ? t.text : undefined;
+    const desc = row.getCell(descCol);
+    // exceljs gives every cell of a merge the merged value: a description merged down is classified once
+    const first = opts.mergedOnce && desc.isMerged && desc.master !== desc ? Number(desc.master.row) : n;
+    if (first < n && first > headerRowNumber) {
+      const firstId = makeRow(first - headerRowNumber, idTextOf(ws.getRow(first)), { text: '' }).id;
+      rows.push(makeRow(n - headerRowNumber, idTextOf(row), { problem: `part of the merged description classified in row ${firstId}` }));
+      return;
     }
-    rows.push(makeRow(n - headerRowNumber, idText, cellText(row.getCell(descCol))));
+    rows.push(makeRow(n - headerRowNumber, idTextOf(row), cellText(desc)));
   });
   return rows;
 }

@@ -51,7 +51,7 @@ async function runClassify(o: { input: string; column: string; idColumn?: string
   const duties = await prepareDuties(o);
   const company = o.companyExamples ? await localCompanyExamples(storeEnv(o.sqlite), fs.existsSync) : undefined;
   if (o.companyExamples) log(`${company?.examples.length ?? 0} company examples from the audit store`);
-  const source = streamRows(o.input, { column: o.column, idColumn: o.idColumn });
+  const source = streamRows(o.input, { column: o.column, idColumn: o.idColumn, mergedOnce: true });
   // The first row (or the file's error: unreadable, missing column) before the engines are started.
   const first = await source.next();
   const rows = (async function* () {

@@ -116,7 +116,7 @@ export function requireRole(role: Role) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const p = (req as AuthedRequest).principal;
     if (!p) return next(new AuthError(401, 'an API key is required (header X-API-Key or Authorization: Bearer)'));
-    if (!hasRole(p.role, role)) return next(new AuthError(403, `the key ${p.who} has the ${p.role} role; this needs a ${role} key`));
+    if (!hasRole(p.role, role)) return next(new AuthError(403, `the key ${p.who} has the ${p.role} role; this needs ${role === 'admin' ? 'an' : 'a'} ${role} key`));
     next();
   };
 }
