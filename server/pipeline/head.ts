@@ -43,21 +43,8 @@ function keyOf(stemmed: string): string {
   return stemmed.replace(/e$/, '').replace(/v$/, 'f');
 }
 
-/** Clause ends: punctuation, a spaced dash or slash, a full stop (not of "no.", "approx." or an initial's "e.l.f."). */
-const CLAUSE = /[,;:()[\]{}|]|\s[->/]\s|(?<!\b(?:no|nos|approx|incl|ref|art|pcs|vol|dr|mr|mrs|ms|st|co|ltd|inc|[a-z]))\.\s/i;
+const CLAUSE = /[,;:()[\]{}|]|\s[->/]\s/;
 const PERCENT = /^\d/;
-
-/** Where the noun phrase starting at word i ends: the first qualifier, figure, or participle before a preposition. */
-function phraseEnd(words: string[], i: number): number {
-  let end = i;
-  while (end < words.length && !QUALIFIERS.has(words[end]) && !PERCENT.test(words[end]) && !(end > i && PARTICIPLE.test(words[end]) && PREPOSITIONS.has(words[end + 1]))) end++;
-  return end;
-}
-
-/** The words (with letters) of the noun phrase starting at word i. */
-function phraseAt(words: string[], i: number): string[] {
-  return words.slice(i, phraseEnd(words, i)).filter((w) => /[a-z]/.test(w));
-}
 
 /** The head of a description, or null when it has no words. */
 export function headOf(raw: string): Head | null {
@@ -72,13 +59,9 @@ export function headOf(raw: string): Head | null {
     while (i < words.length) {
       // Leading qualifiers ("other", "of") are not the phrase.
       while (i < words.length && QUALIFIERS.has(words[i])) i++;
-      const end = phraseEnd(words, i);
-      let phrase = words.slice(i, end).filter((w) => /[a-z]/.test(w));
-      // "bolt and nut gauge", "cotton and polyester shirt": one word joined to a longer phrase shares its head
-      if (phrase.length === 1 && (words[end] === 'and' || words[end] === 'or')) {
-        const next = phraseAt(words, end + 1);
-        if (next.length >= 2 && !MEASURES.has(stem(next[next.length - 1]))) phrase = next;
-      }
+      let end = i;
+      while (end < words.length && !QUALIFIERS.has(words[end]) && !PERCENT.test(words[end]) && !(end > i && PARTICIPLE.test(words[end]) && PREPOSITIONS.has(words[end + 1]))) end++;
+      const phrase = words.slice(i, end).filter((w) => /[a-z]/.test(w));
       if (phrase.length > 0) {
         const head = headKey(phrase[phrase.length - 1]);
         // "a bag of rice" looks through to the rice; "a gym bag of nylon" is a bag
