@@ -11,23 +11,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
+import { invented, rng } from './rows';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DURATION = Number(process.env.BENCH_DURATION || 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
 const OUT = path.join(ROOT, 'reports', 'bench-load.json');
 
-const DESCRIPTIONS = [
-  'mens 100% cotton knitted t-shirt',
-  'lithium ion battery pack for laptop',
-  'frozen shrimp, peeled',
-  'stainless steel hex bolts M8 x 40',
-  'womens leather handbag',
-  'plastic toy building blocks set',
-  'roasted coffee beans 1kg',
-  'LED desk lamp with USB port',
-];
-const batch = (n: number) => JSON.stringify({ rows: Array.from({ length: n }, (_, i) => ({ description: DESCRIPTIONS[i % DESCRIPTIONS.length], item_id: String(i + 1) })) });
+// Each request's rows are invented supplier lines (server/bench/rows.ts), seeded: a pool of different bodies sent in
+// turn, which repeat descriptions across requests as a company's invoices do (the service classifies each
+// distinct description once, server/pool/repeats.ts), not one body sent over and over.
+const BODIES = 64;
+function bodies(n: number): string[] {
+  const r = rng(n);
+  const describe = invented(r);
+  return Array.from({ length: BODIES }, () =>
+    JSON.stringify({ rows: Array.from({ length: n }, (_, i) => ({ description: describe(`SKU-${(1000 + Math.floor(r() * 90000)).toString(36).toUpperCase()}`), item_id: String(i + 1) })) }),
+  );
+}
 
 function startService(dir: string): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
@@ -86,11 +87,13 @@ function healthProbe(url: string, headers: Record<string, string>): { stop: () =
 async function scenario(url: string, name: string, rows: number, headers: Record<string, string>) {
   process.stderr.write(`${name}: ${CONNECTIONS} connections, ${DURATION} s ...\n`);
   const probe = healthProbe(url, headers);
+  const pool = bodies(rows);
+  let next = 0;
   const r = await autocannon({
     url: `${url}/api/v1/classify`,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: batch(rows),
+    requests: [{ setupRequest: (req) => ({ ...req, body: pool[next++ % BODIES] }) }],
     connections: CONNECTIONS,
     duration: DURATION,
     timeout: 300,
