@@ -12,8 +12,11 @@ import { Client } from 'pg';
 import { SqliteStore } from '../server/audit/sqlite';
 import { PgStore } from '../server/audit/postgres';
 import { GENESIS_HASH, recordHash, verifyChain } from '../server/audit/store';
+import crypto from 'node:crypto';
 import {
+  CHECKPOINT_V1,
   CHECKPOINT_VERSION,
+  Checkpoint,
   Checkpointer,
   CheckpointError,
   CheckpointMismatchError,
@@ -26,7 +29,6 @@ import {
   signatureValid,
   verifyCheckpoints,
   withCheckpoints,
-  type Checkpoint,
 } from '../server/audit/checkpoints';
 import { makeKeys, rechain, sha256File, tamperSql } from './support/tamper';
 
@@ -65,13 +67,23 @@ describe('checkpoints', () => {
   test('the signed message is a version-tagged JSON array; any change to a field breaks the signature', () => {
     const key = loadPrivateKey(keys.privateKey);
     const pub = loadPublicKey(keys.publicKey);
-    const c = signCheckpoint(key, { store: 'sqlite x', seq: 12, hash: 'a'.repeat(64), time: '2026-12-02T10:00:00.000Z' });
-    expect(checkpointMessage(c).toString()).toBe(JSON.stringify([CHECKPOINT_VERSION, 'sqlite x', 12, 'a'.repeat(64), '2026-12-02T10:00:00.000Z']));
+    const hashes = 'c'.repeat(64) + 'a'.repeat(64);
+    const c = signCheckpoint(key, { store: 'sqlite x', seq: 12, hash: 'a'.repeat(64), time: '2026-12-02T10:00:00.000Z', from: 11, hashes });
+    const digest = crypto.createHash('sha256').update(hashes).digest('hex');
+    expect(checkpointMessage(c).toString()).toBe(JSON.stringify([CHECKPOINT_VERSION, 'sqlite x', 12, 'a'.repeat(64), '2026-12-02T10:00:00.000Z', 11, digest]));
     expect(signatureValid(pub, c)).toBe(true);
-    for (const changed of [{ seq: 13 }, { hash: 'b'.repeat(64) }, { time: '2026-12-03T10:00:00.000Z' }, { store: 'sqlite y' }]) {
+    for (const changed of [{ seq: 13 }, { hash: 'b'.repeat(64) }, { time: '2026-12-03T10:00:00.000Z' }, { store: 'sqlite y' }, { from: 10 }, { hashes: 'd'.repeat(64) + 'a'.repeat(64) }]) {
       expect(signatureValid(pub, { ...c, ...changed })).toBe(false);
     }
     expect(signatureValid(loadPublicKey(other.publicKey), c)).toBe(false);
+    // a version 1 line (the head alone) still verifies
+    const v1 = { v: CHECKPOINT_V1, store: 'sqlite x', seq: 12, hash: 'a'.repeat(64), time: '2026-12-02T10:00:00.000Z' } as const;
+    const sig1 = crypto.sign(null, Buffer.from(JSON.stringify([CHECKPOINT_V1, 'sqlite x', 12, 'a'.repeat(64), '2026-12-02T10:00:00.000Z'])), key).toString('base64');
+    expect(signatureValid(pub, { ...v1, key: c.key, sig: sig1 })).toBe(true);
+    // a version 2 line's hashes must end with the signed head and cover from..seq
+    expect(Checkpoint.safeParse({ ...c, hashes: 'a'.repeat(64) }).success).toBe(false);
+    expect(Checkpoint.safeParse({ ...c, hashes: 'a'.repeat(64) + 'c'.repeat(64) }).success).toBe(false);
+    expect(Checkpoint.safeParse(c).success).toBe(true);
   });
 
   test('keys and configuration: clear errors for a missing or wrong key and for half a configuration', () => {
@@ -121,19 +133,35 @@ describe('checkpoints', () => {
     expect(later.stdout).toMatch(/2 records after record 6 not yet covered by a checkpoint/);
   });
 
-  test('a re-chained store (a row edited, every hash recomputed): the chain verifies, the checkpoints do not, exit 3 naming the first record that may no longer match', async () => {
+  test('a re-chained store (a row edited, every hash recomputed): the chain verifies, the checkpoints do not, exit 3 naming the edited record', async () => {
     const f = await checkpointedStore(4, 1); // a checkpoint after every request: heads 3, 6, 9, 12
-    rechain(f.file, (r) => (r.requestId === 'req-3-checkpt' && r.rowNo === 2 ? { ...r, payload: r.payload.replace('610910', '930190') } : r));
+    rechain(f.file, (r) => (r.requestId === 'req-3-checkpt' && r.rowNo === 1 ? { ...r, payload: r.payload.replace('610910', '930190') } : r));
     const plain = run('verify', '--store', f.file);
     expect(plain.status).toBe(0); // what the attacker counted on
     expect(plain.stdout).toMatch(/audit trail intact: 12 records/);
     const caught = verify(f);
     expect(caught.status).toBe(3);
     expect(caught.stdout).toMatch(/audit trail intact: 12 records/);
-    // Records 1-6 still match the checkpoint of record 6; record 9's does not: the first record that may differ is 7, request 3's head.
+    // Records 1-6 still match the checkpoint of record 6; record 9's does not, and it lists the hashes of records 7-9:
+    // the edited record is 8, request 3's row 1 (not the checkpoint's head, 9, nor the first record after 6).
     expect(caught.stdout).toMatch(
-      /does NOT match the checkpoint of record 9 signed [0-9T:.Z-]+: the first record that may no longer match is record 7 \(request req-3-checkpt\) \(somewhere in records 7-9 .*; records 1-6 match the checkpoint of record 6\)/,
+      /does NOT match the checkpoint of record 9 signed [0-9T:.Z-]+: the first record whose content no longer matches it is record 8 \(row 1 of request req-3-checkpt\) \(.*; records 1-6 match the checkpoint of record 6\)/,
     );
+  });
+
+  test('version 1 checkpoints (the head alone) still verify, and a mismatch names the first record that may differ', async () => {
+    const f = await checkpointedStore(4, 1);
+    const key = loadPrivateKey(keys.privateKey);
+    const v1 = readCheckpoints(f.checkpoints).map(({ checkpoint: c }) => {
+      const head = { v: CHECKPOINT_V1, store: c!.store, seq: c!.seq, hash: c!.hash, time: c!.time } as const;
+      return JSON.stringify({ ...head, key: c!.key, sig: crypto.sign(null, checkpointMessage(head), key).toString('base64') });
+    });
+    fs.writeFileSync(f.checkpoints, `${v1.join('\n')}\n`);
+    expect(verify(f).status).toBe(0);
+    rechain(f.file, (r) => (r.requestId === 'req-3-checkpt' && r.rowNo === 1 ? { ...r, payload: r.payload.replace('610910', '930190') } : r));
+    const caught = verify(f);
+    expect(caught.status).toBe(3);
+    expect(caught.stdout).toMatch(/does NOT match the checkpoint of record 9 .*: the first record that may no longer match is record 7 \(request req-3-checkpt\) \(somewhere in records 7-9/);
   });
 
   test('the newest requests deleted at a request boundary: exit 3, N records removed', async () => {
@@ -153,7 +181,7 @@ describe('checkpoints', () => {
     await s.close();
     const caught = verify(f);
     expect(caught.status).toBe(3);
-    expect(caught.stdout).toMatch(/does NOT match the checkpoint of record 6 .*first record that may no longer match is record 4 \(request req-2-replaced\)/);
+    expect(caught.stdout).toMatch(/does NOT match the checkpoint of record 6 .*first record whose content no longer matches it is record 4 \(request req-2-replaced\)/);
   });
 
   test('a forged checkpoint line (edited, or signed with another key) is a failure of its own', async () => {
@@ -163,8 +191,8 @@ describe('checkpoints', () => {
     // The attacker re-chains the store and writes a matching checkpoint line without the key.
     rechain(f.file, (r) => (r.rowNo === 1 ? { ...r, payload: r.payload.replace('610910', '930190') } : r));
     const head = new Database(f.file, { readonly: true }).prepare('SELECT hash FROM records WHERE seq = 6').pluck().get() as string;
-    const forged = { ...c, hash: head };
-    const byOther = signCheckpoint(loadPrivateKey(other.privateKey), { store: c.store, seq: 6, hash: head, time: c.time });
+    const forged = { ...c, hash: head, hashes: c.hashes!.slice(0, -64) + head };
+    const byOther = signCheckpoint(loadPrivateKey(other.privateKey), { store: c.store, seq: 6, hash: head, time: c.time, from: c.from!, hashes: forged.hashes });
     fs.writeFileSync(f.checkpoints, [JSON.stringify(forged), JSON.stringify(byOther), 'not json', ''].join('\n'));
     const caught = verify(f);
     expect(caught.status).toBe(3);

@@ -10,30 +10,43 @@
 // re-verified instead.)
 //
 // One line of AUDIT_CHECKPOINTS per checkpoint:
-//   {"v":"hs-classify-checkpoint/1","store":"sqlite ./data/audit.sqlite","seq":1000,"hash":"<64 hex>",
-//    "time":"2026-12-02T13:00:00.000Z","key":"<key id>","sig":"<base64 Ed25519 signature>"}
-// The signature is over checkpointMessage(): the UTF-8 JSON array [v, store, seq, hash, time].
+//   {"v":"hs-classify-checkpoint/2","store":"sqlite ./data/audit.sqlite","seq":1000,"hash":"<64 hex>",
+//    "time":"2026-12-02T13:00:00.000Z","from":1,"hashes":"<64 hex per record from..seq>","key":"<key id>",
+//    "sig":"<base64 Ed25519 signature>"}
+// The signature is over checkpointMessage(): the UTF-8 JSON array [v, store, seq, hash, time, from, sha256(hashes)].
+// `hashes` are the chain hashes of the records since the previous checkpoint (at most MAX_LISTED of them): with
+// them verify names the very record whose content no longer matches, since an edit changes that record's hash
+// and, re-chained, every later one. Version 1 lines (the head alone) are still read and verified.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { GENESIS_HASH, verifyChain, type AuditStore, type ChainRecord, type StagedRequest } from './store';
 
-export const CHECKPOINT_VERSION = 'hs-classify-checkpoint/1';
+export const CHECKPOINT_VERSION = 'hs-classify-checkpoint/2';
+/** The first version: the head only, without the record hashes (still verified). */
+export const CHECKPOINT_V1 = 'hs-classify-checkpoint/1';
+/** At most this many record hashes in one checkpoint (the first checkpoint of a long store lists its newest ones). */
+export const MAX_LISTED = 100_000;
 /** Records between two checkpoints by default (AUDIT_CHECKPOINT_EVERY). */
 export const DEFAULT_CHECKPOINT_EVERY = 1000;
 
 export const Checkpoint = z
   .object({
-    v: z.literal(CHECKPOINT_VERSION),
+    v: z.enum([CHECKPOINT_VERSION, CHECKPOINT_V1]),
     store: z.string(),
     seq: z.number().int().min(1),
     hash: z.string().regex(/^[0-9a-f]{64}$/),
     time: z.string(),
+    from: z.number().int().min(1).optional(),
+    hashes: z.string().regex(/^(?:[0-9a-f]{64})+$/).optional(),
     key: z.string(),
     sig: z.string(),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.v === CHECKPOINT_V1 ? c.from === undefined && c.hashes === undefined : c.from !== undefined && c.hashes !== undefined && c.hashes.length / 64 === c.seq - c.from + 1 && c.hashes.endsWith(c.hash)), {
+    message: 'version 2 needs from and the hashes of records from..seq, the last one the signed hash; version 1 has neither',
+  });
 export type Checkpoint = z.infer<typeof Checkpoint>;
 
 /** A problem with the keys, the checkpoint file or the configuration (a clear one-line message). */
@@ -52,9 +65,11 @@ export class CheckpointMismatchError extends CheckpointError {
   }
 }
 
-/** The signed bytes: an unambiguous JSON array with the version tag first. */
-export function checkpointMessage(c: Pick<Checkpoint, 'store' | 'seq' | 'hash' | 'time'>): Buffer {
-  return Buffer.from(JSON.stringify([CHECKPOINT_VERSION, c.store, c.seq, c.hash, c.time]), 'utf8');
+/** The signed bytes: an unambiguous JSON array with the version tag first (version 2 adds from and the hashes' SHA-256). */
+export function checkpointMessage(c: Pick<Checkpoint, 'v' | 'store' | 'seq' | 'hash' | 'time' | 'from' | 'hashes'>): Buffer {
+  const fields: unknown[] = [c.v, c.store, c.seq, c.hash, c.time];
+  if (c.v !== CHECKPOINT_V1) fields.push(c.from, crypto.createHash('sha256').update(c.hashes ?? '', 'utf8').digest('hex'));
+  return Buffer.from(JSON.stringify(fields), 'utf8');
 }
 
 /** A short identifier of a public key: the first 16 hex digits of the SHA-256 of its SubjectPublicKeyInfo. */
@@ -96,10 +111,28 @@ export const loadPrivateKey = (file: string) => loadKey(file, 'private');
 /** The Ed25519 public key of a PEM file (`openssl pkey -in private.pem -pubout`). */
 export const loadPublicKey = (file: string) => loadKey(file, 'public');
 
-export function signCheckpoint(key: crypto.KeyObject, head: { store: string; seq: number; hash: string; time: string }): Checkpoint {
+/** Signs the head `seq`/`hash` with the hashes of records from..seq (concatenated, the last one `hash`). */
+export function signCheckpoint(key: crypto.KeyObject, head: { store: string; seq: number; hash: string; time: string; from: number; hashes: string }): Checkpoint {
   const pub = crypto.createPublicKey(key);
-  const sig = crypto.sign(null, checkpointMessage(head), key).toString('base64');
-  return { v: CHECKPOINT_VERSION, store: head.store, seq: head.seq, hash: head.hash, time: head.time, key: keyId(pub), sig };
+  const c = { v: CHECKPOINT_VERSION, store: head.store, seq: head.seq, hash: head.hash, time: head.time, from: head.from, hashes: head.hashes } as const;
+  const sig = crypto.sign(null, checkpointMessage(c), key).toString('base64');
+  return { ...c, key: keyId(pub), sig };
+}
+
+/** The chain hashes of records after..to, concatenated, checked to link from `after`'s hash to `toHash`; null when they do not. */
+export async function listedHashes(store: AuditStore, after: { seq: number; hash: string }, to: { seq: number; hash: string }): Promise<string | null> {
+  const parts: string[] = [];
+  let prev = after;
+  while (prev.seq < to.seq) {
+    const page = await store.readRecords(prev.seq, Math.min(2000, to.seq - prev.seq));
+    if (page.length === 0) return null;
+    for (const r of page) {
+      if (r.seq !== prev.seq + 1 || r.prevHash !== prev.hash) return null;
+      parts.push(r.hash);
+      prev = r;
+    }
+  }
+  return prev.hash === to.hash ? parts.join('') : null;
 }
 
 export function signatureValid(pub: crypto.KeyObject, c: Checkpoint): boolean {
@@ -310,7 +343,16 @@ export class Checkpointer {
       this.log.error({ head, reason, problem: why }, `audit checkpoint refused: the audit store does not verify after record ${this.known.seq} (${why}); nothing was signed; run hs-classify audit verify`);
       return null;
     }
-    const c = signCheckpoint(this.key, { store: this.cfg.storeId, seq: head.seq, hash: head.hash, time: new Date().toISOString() });
+    // The hashes of the records since the last checkpoint (the newest MAX_LISTED of them), linked up to the head.
+    const fromSeq = Math.max(this.lastSeq + 1, head.seq - MAX_LISTED + 1);
+    const before = fromSeq === 1 ? { seq: 0, hash: GENESIS_HASH } : await this.store.readRecord(fromSeq - 1);
+    const hashes = before && (await listedHashes(this.store, { seq: before.seq, hash: before.hash }, head));
+    if (!hashes) {
+      this.refused = `the records ${fromSeq}-${head.seq} changed while they were read`;
+      this.log.error({ head, reason }, `audit checkpoint refused: ${this.refused}; nothing was signed; run hs-classify audit verify`);
+      return null;
+    }
+    const c = signCheckpoint(this.key, { store: this.cfg.storeId, seq: head.seq, hash: head.hash, time: new Date().toISOString(), from: fromSeq, hashes });
     appendCheckpoint(this.cfg.file, c);
     this.lastSeq = head.seq;
     this.log.info({ checkpoint: c, reason }, `audit checkpoint: record ${c.seq}, hash ${c.hash}`);
@@ -387,8 +429,11 @@ export interface CheckpointReport {
   valid: number;
   /** Lines that are not checkpoints or whose signature does not verify (each one a failure). */
   bad: { line: number; problem: string }[];
-  /** The first checkpoint (by sequence) the store no longer matches, and the first record that may differ. */
-  mismatch?: { checkpoint: Checkpoint; lastMatching: number; first: ChainRecord | null; firstSeq: number };
+  /**
+   * The first checkpoint (by sequence) the store no longer matches, and the first record that differs: `exact` when
+   * the checkpoint lists that record's signed hash (version 2), else the first record that may differ.
+   */
+  mismatch?: { checkpoint: Checkpoint; lastMatching: number; first: ChainRecord | null; firstSeq: number; exact: boolean };
   /** Records cut off after the store's head: the last checkpoint covers more than the store holds. */
   removed?: { head: number; covered: number; count: number };
   /** Records after the last checkpoint (not yet covered by one). */
@@ -422,8 +467,8 @@ export async function verifyCheckpoints(store: AuditStore, lines: CheckpointLine
       lastMatching = c.seq;
       continue;
     }
-    const firstSeq = lastMatching + 1;
-    mismatch = { checkpoint: c, lastMatching, firstSeq, first: await store.readRecord(firstSeq) };
+    const found = await firstDiffering(store, c, lastMatching);
+    mismatch = { checkpoint: c, lastMatching, firstSeq: found.seq, exact: found.exact, first: await store.readRecord(found.seq) };
     break;
   }
   const last = good[good.length - 1];
@@ -438,4 +483,26 @@ export async function verifyCheckpoints(store: AuditStore, lines: CheckpointLine
     ...(last ? { last } : {}),
     ok: bad.length === 0 && !mismatch && !removed,
   };
+}
+
+/**
+ * The first record after `lastMatching` that no longer has the hash checkpoint `c` signed for it. Exact when `c`
+ * lists it (version 2) and it is not the first listed with the change possibly before the list; else the record
+ * after the last matching checkpoint (the change lies somewhere from there to c.seq).
+ */
+async function firstDiffering(store: AuditStore, c: Checkpoint, lastMatching: number): Promise<{ seq: number; exact: boolean }> {
+  if (c.from === undefined || c.hashes === undefined) return { seq: lastMatching + 1, exact: false };
+  for (let seq = Math.max(c.from, lastMatching + 1); seq <= c.seq; ) {
+    const page = await store.readRecords(seq - 1, Math.min(2000, c.seq - seq + 1));
+    if (page.length === 0) break;
+    for (const r of page) {
+      const signed = c.hashes.slice((r.seq - c.from) * 64, (r.seq - c.from + 1) * 64);
+      if (r.seq !== seq || r.hash !== signed) {
+        const exact = seq > c.from || c.from === lastMatching + 1;
+        return exact ? { seq, exact } : { seq: lastMatching + 1, exact: false };
+      }
+      seq++;
+    }
+  }
+  return { seq: lastMatching + 1, exact: false };
 }

@@ -100,10 +100,13 @@ export function registerAuditCommands(program: Command, setExit: (code: number) 
           for (const b of c.bad) out(`checkpoint line ${b.line} of ${o.checkpoints}: ${b.problem}`);
           if (c.mismatch) {
             const m = c.mismatch;
+            const before = m.lastMatching ? `; records 1-${m.lastMatching} match the checkpoint of record ${m.lastMatching}` : '';
             out(
-              `audit trail does NOT match the checkpoint of record ${m.checkpoint.seq} signed ${m.checkpoint.time}: the first record that may no longer match is ` +
-                `${describeRecord(m.first, m.firstSeq)} (somewhere in records ${m.firstSeq}-${m.checkpoint.seq} content was edited, inserted or removed and the chain recomputed` +
-                `${m.lastMatching ? `; records 1-${m.lastMatching} match the checkpoint of record ${m.lastMatching}` : ''})`,
+              m.exact
+                ? `audit trail does NOT match the checkpoint of record ${m.checkpoint.seq} signed ${m.checkpoint.time}: the first record whose content no longer matches it is ` +
+                    `${describeRecord(m.first, m.firstSeq)} (its hash is not the one the checkpoint signed: edited, inserted or removed, and the chain recomputed from there${before})`
+                : `audit trail does NOT match the checkpoint of record ${m.checkpoint.seq} signed ${m.checkpoint.time}: the first record that may no longer match is ` +
+                    `${describeRecord(m.first, m.firstSeq)} (somewhere in records ${m.firstSeq}-${m.checkpoint.seq} content was edited, inserted or removed and the chain recomputed${before})`,
             );
           }
           if (c.removed) out(`${c.removed.count} records removed: the store ends at record ${c.removed.head} but a signed checkpoint covers record ${c.removed.covered}`);
