@@ -376,7 +376,8 @@ const PG_URL = process.env.TEST_DATABASE_URL;
     await c.end();
     expect((await verifyChain(ro)).ok).toBe(true);
     const report = await verifyCheckpoints(ro, readCheckpoints(checkpoints), pub);
-    expect(report).toMatchObject({ ok: false, mismatch: { lastMatching: 3, firstSeq: 4, first: { requestId: 'req-2-pgcheck', kind: 'request' } } });
+    // the edited record itself: request 2 is records 4-6, its row 1 record 5
+    expect(report).toMatchObject({ ok: false, mismatch: { lastMatching: 3, firstSeq: 5, exact: true, first: { requestId: 'req-2-pgcheck', kind: 'row', rowNo: 1 } } });
     await ro.close();
     await expect(PgStore.open(PG_URL!, { schema: `${schema}_empty`, readonly: true })).rejects.toThrow(/not an audit store: postgres schema .*_empty \(no records table\)/);
   });
