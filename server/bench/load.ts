@@ -1,7 +1,8 @@
 // npm run bench:load: autocannon against the real service on 127.0.0.1: requests/s and latency percentiles for
 // single-row and 500-row batches, 50 connections for 30 s each, and meanwhile how long GET /api/v1/health takes
-// (one probe at a time, every 50 ms: is the event loop free while batches are classified?). Writes
-// reports/bench-load.json.
+// (one probe at a time, every 50 ms: is the event loop free while batches are classified?), and then the same with one
+// 500-row body sent over and over, answered from the repeat cache (is the event loop free when nothing is left to
+// classify?). Writes reports/bench-load.json.
 //
 // By default it starts the service itself (plain http, a throw-away SQLite audit file, no rate limit in the way)
 // and stops it at the end. BENCH_URL=http://127.0.0.1:PORT benchmarks an already running service instead
@@ -22,10 +23,10 @@ const OUT = path.join(ROOT, 'reports', 'bench-load.json');
 // turn, which repeat descriptions across requests as a company's invoices do (the service classifies each
 // distinct description once, server/pool/repeats.ts), not one body sent over and over.
 const BODIES = 64;
-function bodies(n: number): string[] {
+function bodies(n: number, count: number): string[] {
   const r = rng(n);
   const describe = invented(r);
-  return Array.from({ length: BODIES }, () =>
+  return Array.from({ length: count }, () =>
     JSON.stringify({ rows: Array.from({ length: n }, (_, i) => ({ description: describe(`SKU-${(1000 + Math.floor(r() * 90000)).toString(36).toUpperCase()}`), item_id: String(i + 1) })) }),
   );
 }
@@ -84,16 +85,24 @@ function healthProbe(url: string, headers: Record<string, string>): { stop: () =
   };
 }
 
-async function scenario(url: string, name: string, rows: number, headers: Record<string, string>) {
+/** `count` different bodies sent in turn; with `warm`, each is sent once first (so the run is answered from the repeat cache). */
+async function scenario(url: string, name: string, rows: number, headers: Record<string, string>, count = BODIES, warm = false) {
+  const pool = bodies(rows, count);
+  if (warm) {
+    for (const body of pool) {
+      const r = await fetch(`${url}/api/v1/classify`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      await r.arrayBuffer();
+      if (!r.ok) throw new Error(`warm-up request failed: HTTP ${r.status}`);
+    }
+  }
   process.stderr.write(`${name}: ${CONNECTIONS} connections, ${DURATION} s ...\n`);
   const probe = healthProbe(url, headers);
-  const pool = bodies(rows);
   let next = 0;
   const r = await autocannon({
     url: `${url}/api/v1/classify`,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    requests: [{ setupRequest: (req) => ({ ...req, body: pool[next++ % BODIES] }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, body: pool[next++ % pool.length] }) }],
     connections: CONNECTIONS,
     duration: DURATION,
     timeout: 300,
@@ -102,6 +111,7 @@ async function scenario(url: string, name: string, rows: number, headers: Record
   const result = {
     name,
     rows_per_request: rows,
+    different_bodies: count,
     connections: CONNECTIONS,
     duration_s: DURATION,
     requests: r.requests.total,
@@ -135,17 +145,19 @@ async function main() {
     const headers: Record<string, string> = process.env.BENCH_API_KEY ? { 'x-api-key': process.env.BENCH_API_KEY } : {};
     const single = await scenario(url, 'single row', 1, headers);
     const big = await scenario(url, '500-row batch', 500, headers);
+    // one body over and over, sent once before: every row answered from the repeat cache, nothing left to classify
+    const cached = await scenario(url, '500-row batch, all from the repeat cache', 500, headers, 1, true);
     const report = {
       date: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', node: process.version, platform: `${os.platform()} ${os.release()}` },
       service: url === undefined ? null : url,
       store: process.env.BENCH_URL ? 'as configured by the running service' : 'sqlite (throw-away file)',
-      scenarios: [single, big],
+      scenarios: [single, big, cached],
     };
     fs.mkdirSync(path.dirname(OUT), { recursive: true });
     fs.writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
     process.stderr.write(`-> ${path.relative(process.cwd(), OUT)}\n`);
-    const failures = [single, big].reduce((s, x) => s + x.errors + x.timeouts + x.non_2xx + x.health_ms.failed, 0);
+    const failures = [single, big, cached].reduce((s, x) => s + x.errors + x.timeouts + x.non_2xx + x.health_ms.failed, 0);
     if (failures > 0) {
       process.stderr.write(`bench:load: ${failures} failed requests (expected none)\n`);
       process.exitCode = 1;

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Engine } from '../classifier';
 import { DuplicateRequestError, TamperedRecordError, type AuditStore } from '../audit/store';
 import { createRowLimiter } from './row-limit';
+import { DEFAULT_ROWS_IN_FLIGHT, RowGate } from './admission';
 import { ClassifyRequest, DutiesQuery, MAX_BODY_BYTES, REQUEST_ID_RE, type ResultRowT, type VersionsT } from './schemas';
 import { answerOf, cleanDescription, nationalIndex, processRows } from './rows';
 import { HttpError, parse } from './http';
@@ -39,6 +40,8 @@ export interface ServiceConfig {
   rateLimit: { windowMs: number; limit: number; rows?: number };
   /** Built add-in / web page to serve at /, when the directory exists (e.g. dist/addin). */
   staticDir?: string | null;
+  /** ROWS_IN_FLIGHT: rows of classify and reclassify requests worked on at once, the rest wait (admission.ts; default 1,000). */
+  rowsInFlight?: number;
 }
 
 export interface AppDeps {
@@ -87,6 +90,7 @@ export function createApp(deps: AppDeps): express.Express {
   const keys = parseApiKeys(config.apiKeys);
   const memory = { approvals: config.feedbackApprovals ?? 1, company: new CompanyExampleSet(store) };
   const rowLimit = config.rateLimit.rows === undefined ? null : createRowLimiter({ windowMs: config.rateLimit.windowMs, rows: config.rateLimit.rows });
+  const gate = new RowGate(config.rowsInFlight ?? DEFAULT_ROWS_IN_FLIGHT);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -189,18 +193,21 @@ export function createApp(deps: AppDeps): express.Express {
     if ((withOrigin || body.entry_date) && !duties) throw new HttpError(503, 'the duty data is not loaded on this instance');
     rowLimit?.take(req, res, body.rows.length);
     const inputs = body.rows.map((r, i) => ({ id: r.item_id ?? i + 1, description: cleanDescription(r.description) }));
-    const classified = await processRows(engine, classifier, idx, store, inputs, body.country, memory);
-    const rows = classified.map((r, i) => (origins[i] && duties ? JsonRow.of(addDuties(duties, r.row, { origin: origins[i]!, date: body.entry_date })) : r));
-    const createdAt = new Date().toISOString();
-    req.log.info({ rows: rows.length, errors: rows.filter((r) => r.status === 'error').length }, 'classified');
-    const dutyHead = withOrigin ? { origin: body.origin ?? null, entry_date: body.entry_date ?? createdAt.slice(0, 10) } : {};
-    await recordAndSend(
-      res,
-      requestId,
-      createdAt,
-      { request_id: requestId, kind: 'classify', created_at: createdAt, versions, country: body.country ?? null, ...dutyHead, row_count: rows.length },
-      rows.map((r) => r.json),
-    );
+    // the rows are classified, recorded and sent within the gate: only so many requests' results are in memory at once
+    await gate.run(inputs.length, async () => {
+      const classified = await processRows(engine, classifier, idx, store, inputs, body.country, memory);
+      const rows = classified.map((r, i) => (origins[i] && duties ? JsonRow.of(addDuties(duties, r.row, { origin: origins[i]!, date: body.entry_date })) : r));
+      const createdAt = new Date().toISOString();
+      req.log.info({ rows: rows.length, errors: rows.filter((r) => r.status === 'error').length }, 'classified');
+      const dutyHead = withOrigin ? { origin: body.origin ?? null, entry_date: body.entry_date ?? createdAt.slice(0, 10) } : {};
+      await recordAndSend(
+        res,
+        requestId,
+        createdAt,
+        { request_id: requestId, kind: 'classify', created_at: createdAt, versions, country: body.country ?? null, ...dutyHead, row_count: rows.length },
+        rows.map((r) => r.json),
+      );
+    });
   });
 
   app.get(`${API}/duties`, (req, res) => {
@@ -229,40 +236,42 @@ export function createApp(deps: AppDeps): express.Express {
     const requestId = idOf(req);
     await refuseDuplicate(requestId);
     rowLimit?.take(req, res, stored.rows.length);
-    const before = stored.rows.map((t) => JSON.parse(t) as ResultRowT);
-    const classified = await processRows(engine, classifier, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined, memory);
-    // Rows that had duties get them again for the same origin and entry date, with today's duty data.
-    const after = classified.map(({ row: r }, i) => {
-      const { origin, entry_date } = before[i] as { origin?: string; entry_date?: string };
-      return origin && duties ? addDuties(duties, r, { origin, date: entry_date }) : r;
+    await gate.run(stored.rows.length, async () => {
+      const before = stored.rows.map((t) => JSON.parse(t) as ResultRowT);
+      const classified = await processRows(engine, classifier, idx, store, before.map((r) => ({ id: r.id, description: r.description })), head.country ?? undefined, memory);
+      // Rows that had duties get them again for the same origin and entry date, with today's duty data.
+      const after = classified.map(({ row: r }, i) => {
+        const { origin, entry_date } = before[i] as { origin?: string; entry_date?: string };
+        return origin && duties ? addDuties(duties, r, { origin, date: entry_date }) : r;
+      });
+      const changed = before
+        .map((b, i) => {
+          const what: ('answer' | 'duties')[] = [];
+          if (answerOf(b) !== answerOf(after[i])) what.push('answer');
+          if (dutiesSignature(b) !== dutiesSignature(after[i])) what.push('duties');
+          return { row: i + 1, changed: what, id: b.id, description: b.description, before: b, after: after[i] };
+        })
+        .filter((c) => c.changed.length > 0);
+      const createdAt = new Date().toISOString();
+      req.log.info({ from, rows: before.length, changed: changed.length }, 'reclassified');
+      await recordAndSend(
+        res,
+        requestId,
+        createdAt,
+        {
+          request_id: requestId,
+          kind: 'reclassify',
+          reclassified_from: from,
+          created_at: createdAt,
+          versions,
+          original_versions: head.versions,
+          country: head.country,
+          row_count: before.length,
+          changed_count: changed.length,
+        },
+        changed.map((c) => JSON.stringify(c)),
+      );
     });
-    const changed = before
-      .map((b, i) => {
-        const what: ('answer' | 'duties')[] = [];
-        if (answerOf(b) !== answerOf(after[i])) what.push('answer');
-        if (dutiesSignature(b) !== dutiesSignature(after[i])) what.push('duties');
-        return { row: i + 1, changed: what, id: b.id, description: b.description, before: b, after: after[i] };
-      })
-      .filter((c) => c.changed.length > 0);
-    const createdAt = new Date().toISOString();
-    req.log.info({ from, rows: before.length, changed: changed.length }, 'reclassified');
-    await recordAndSend(
-      res,
-      requestId,
-      createdAt,
-      {
-        request_id: requestId,
-        kind: 'reclassify',
-        reclassified_from: from,
-        created_at: createdAt,
-        versions,
-        original_versions: head.versions,
-        country: head.country,
-        row_count: before.length,
-        changed_count: changed.length,
-      },
-      changed.map((c) => JSON.stringify(c)),
-    );
   });
 
   registerFeedbackRoutes(app, { engine, store, idx, approvals: memory.approvals, idOf });

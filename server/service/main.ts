@@ -13,6 +13,7 @@
 //   ALLOWED_ORIGINS  comma-separated CORS origins (default https://localhost:3000, the add-in's origin)
 //   RATE_LIMIT       requests per minute and client IP on /api/v1 (default 600)
 //   RATE_LIMIT_ROWS  rows classified per minute and client IP (classify, reclassify; default 20000)
+//   ROWS_IN_FLIGHT   rows of classify/reclassify requests worked on at once; the other requests wait (default 1000)
 //   AUDIT_SIGNING_KEY, AUDIT_CHECKPOINTS, AUDIT_CHECKPOINT_EVERY, AUDIT_STORE_ID   signed checkpoints (server/audit/checkpoints.ts)
 //   LOG_LEVEL        pino level (default info; descriptions are never logged at info)
 //   HS_DATA_DIR      the reference data (see the engine)
@@ -33,6 +34,7 @@ import { Jobs, jobsConfig, type JobsConfig } from '../jobs/runner';
 import { SqlJobStore } from '../jobs/store';
 import { createApp, type ServiceConfig } from './app';
 import { DEFAULT_RATE_LIMIT_ROWS } from './row-limit';
+import { DEFAULT_ROWS_IN_FLIGHT } from './admission';
 import { dutyVersions, loadDutyData } from '../duties/load';
 import { resolveDataDir } from '../data/files';
 import { openClassifier, workerCount, workerHeapMb } from '../pool';
@@ -76,6 +78,8 @@ export function serviceConfig(env: NodeJS.ProcessEnv): ServiceConfig & { host: s
   if (!Number.isInteger(limit) || limit < 1) throw new StartupError(`RATE_LIMIT must be a positive whole number, not "${env.RATE_LIMIT}"`);
   const rows = env.RATE_LIMIT_ROWS ? Number(env.RATE_LIMIT_ROWS) : DEFAULT_RATE_LIMIT_ROWS;
   if (!Number.isInteger(rows) || rows < 1) throw new StartupError(`RATE_LIMIT_ROWS must be a positive whole number, not "${env.RATE_LIMIT_ROWS}"`);
+  const rowsInFlight = env.ROWS_IN_FLIGHT ? Number(env.ROWS_IN_FLIGHT) : DEFAULT_ROWS_IN_FLIGHT;
+  if (!Number.isInteger(rowsInFlight) || rowsInFlight < 1) throw new StartupError(`ROWS_IN_FLIGHT must be a positive whole number, not "${env.ROWS_IN_FLIGHT}"`);
   return {
     host,
     port,
@@ -85,6 +89,7 @@ export function serviceConfig(env: NodeJS.ProcessEnv): ServiceConfig & { host: s
     feedbackApprovals,
     allowedOrigins: env.ALLOWED_ORIGINS ? list(env.ALLOWED_ORIGINS) : ['https://localhost:3000'],
     rateLimit: { windowMs: 60_000, limit, rows },
+    rowsInFlight,
     staticDir: env.STATIC_DIR || path.resolve('dist', 'addin'),
   };
 }
