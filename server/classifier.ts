@@ -223,7 +223,7 @@ function withCompanyReasoning(reasoning: NonNullable<ClassificationResult['reaso
  * The exclusion rule (a Section or Chapter Note, or a hand-written exclusion) that excludes `code` for this
  * description, or null: the rules fired as if the code were the only candidate. Used to check memory answers.
  */
-export async function excludedBy(engine: Engine, description: string, code: string): Promise<{ rule: string; citation: string; detail: string } | null> {
+export async function excludedBy(engine: Pick<Engine, 'rules'>, description: string, code: string): Promise<{ rule: string; citation: string; detail: string } | null> {
   if (!engine.rules) return null;
   // the same text classify() reads: the first MAX_DESCRIPTION_CHARS characters (code points, not UTF-16 units)
   const text = cutCodePoints(description);

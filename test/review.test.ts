@@ -13,6 +13,9 @@ import { shiftFormula, colName } from '../server/review/refs';
 import { InputError } from '../server/cli/io';
 import { main } from '../server/cli/main';
 import { SqliteStore } from '../server/audit/sqlite';
+import request from 'supertest';
+import pino from 'pino';
+import { createApp, API } from '../server/service/app';
 
 const ROOT = path.resolve(__dirname, '..');
 const SAMPLES = path.join(ROOT, 'samples');
@@ -315,6 +318,59 @@ describe('review with a country of origin: the duty columns beside the others', 
     await expect(review({ input, column: 'Description', origin: 'CN', output: path.join(dir, 'never.xlsx') })).rejects.toThrow(/--country US/);
     await expect(review({ input, column: 'Description', country: 'US', originColumn: 'Country', output: path.join(dir, 'never.xlsx') })).rejects.toThrow(/Column "Country" not found/);
     expect(fs.existsSync(path.join(dir, 'never.xlsx'))).toBe(false);
+  });
+});
+
+describe('review applies the classification memory, as POST /classify serves it', () => {
+  const input = path.join(dir, 'memory.xlsx');
+  const CARDIGAN = 'Cardigans, knitted, wool, ladies';
+  const file = path.join(dir, 'memory-audit.sqlite');
+  beforeAll(async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Lines');
+    ws.addRow(['Description']);
+    ws.addRow([CARDIGAN]);
+    ws.addRow(['cotton t-shirt for men']);
+    ws.addRow([`  ${CARDIGAN.toUpperCase()} `]); // the same description as the memory keys it
+    await wb.xlsx.writeFile(input);
+  });
+
+  test('a corrected description gets the remembered code, ok, with the reviewer named; other rows as the model answers; recorded so', async () => {
+    const store = new SqliteStore(file);
+    try {
+      const app = createApp({ engine: opened.engine, versions: opened.versions, store, config: { apiKeys: [], allowedOrigins: [], rateLimit: { windowMs: 60_000, limit: 1000 }, staticDir: null }, logger: pino({ level: 'silent' }) });
+      const first = await review({ input, column: 'Description', output: path.join(dir, 'memory-before.xlsx'), store });
+      const before = JSON.parse((await store.getRequest(first.requestId))!.rows[0]);
+      expect(before.memory).toBeUndefined();
+      // a reviewer corrects row 1 of the review's own request to another cardigan subheading
+      const code = before.candidates[0].hs6 === '611011' ? '611020' : '611011';
+      await request(app).post(`${API}/feedback`).send({ request_id: first.requestId, row: 1, code }).expect(201);
+      const served = await review({ input, column: 'Description', output: path.join(dir, 'memory-after.xlsx'), store });
+      const rows = (await store.getRequest(served.requestId))!.rows.map((r) => JSON.parse(r));
+      for (const k of [0, 2]) {
+        // without API keys the reviewer is 'local' (with keys, the key's name)
+        expect(rows[k]).toMatchObject({ status: 'ok', memory: { code, who: 'local', verdict: 'corrected' } });
+        expect(rows[k].candidates[0].code).toBe(code);
+        expect(rows[k].reasoning.steps[0]).toMatchObject({ rule: 'classification-memory', codes: [code] });
+      }
+      expect(rows[1].memory).toBeUndefined();
+      // the same as the service answers the description now
+      const api = await request(app).post(`${API}/classify`).send({ rows: [{ description: CARDIGAN }] }).expect(200);
+      expect(api.body.rows[0].candidates.map((c: { code: string }) => c.code)).toEqual(rows[0].candidates.map((c: { code: string }) => c.code));
+      const ws = (await readBook(path.join(dir, 'memory-after.xlsx'))).getWorksheet('Lines')!;
+      const at = served.firstResultCol;
+      const status = at + RESULT_COLUMNS.indexOf('Status');
+      const reasoning = at + RESULT_COLUMNS.indexOf('Reasoning');
+      for (const r of [2, 4]) {
+        expect(ws.getRow(r).getCell(at).value).toBe(code);
+        expect(ws.getRow(r).getCell(status).value).toBe('ok');
+        expect(String(ws.getRow(r).getCell(reasoning).value)).toMatch(/classification memory/);
+      }
+      expect(served.counts.ok).toBeGreaterThanOrEqual(2);
+      expect(logs.some((l) => /classification memory: 2 rows answered from it/.test(l))).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 });
 

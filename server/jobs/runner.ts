@@ -279,6 +279,9 @@ export class Jobs {
         store,
         requestId: job.id,
         requireAudit: true,
+        // the memory as the service's rows jobs apply it: the same approvals, the engine's rules and data
+        memoryApprovals: this.deps.memory?.approvals ?? 1,
+        memoryContext: this.deps.engine,
         progress: false,
         log: (m) => logger.debug({ job: job.id }, m),
         onProgress: (done, total) => {

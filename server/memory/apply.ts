@@ -16,7 +16,7 @@ import { memoryEvents, memoryStates, type MemoryAnswer } from './feedback';
 
 const dotted = (c: string) => `${c.slice(0, 4)}.${c.slice(4)}`;
 
-function firstCandidate(engine: Engine, idx: NationalIndex, row: ResultRowT, a: MemoryAnswer, country: Country | undefined): CandidateResult {
+function firstCandidate(engine: Pick<Engine, 'ds'>, idx: NationalIndex, row: ResultRowT, a: MemoryAnswer, country: Country | undefined): CandidateResult {
   const hs6 = a.code.slice(0, 6);
   const fromModel = row.candidates.find((c) => c.hs6 === hs6);
   const confidence = fromModel?.confidence ?? 0;
@@ -51,7 +51,7 @@ function memoryField(a: MemoryAnswer, match: 'exact' | 'near-exact') {
 const whoWhen = (a: MemoryAnswer) => a.approvals.map((p) => `${p.who} on ${p.at.slice(0, 10)}`).join(', ');
 
 /** Puts the remembered code first and marks the row (the code is known not to be excluded for the description). */
-export function applyMemory(engine: Engine, idx: NationalIndex, row: ResultRowT, a: MemoryAnswer, country: Country | undefined): ResultRowT {
+export function applyMemory(engine: Pick<Engine, 'ds'>, idx: NationalIndex, row: ResultRowT, a: MemoryAnswer, country: Country | undefined): ResultRowT {
   const first = firstCandidate(engine, idx, row, a, country);
   const rest = row.candidates.filter((c) => c.hs6 !== first.hs6);
   const { error: _dropped, ...base } = row;
@@ -90,13 +90,31 @@ export function memoryConflict(row: ResultRowT, a: MemoryAnswer, rule: { rule: s
   return { ...row, ...(reasoning ? { reasoning } : {}), memory: { ...memoryField(a, match), served: false, conflict: { rule: rule.rule, citation: rule.citation, detail: message } } };
 }
 
+/** What the memory's Note check and its answers need: the rules and the reference data (an engine has both). */
+export type MemoryContext = Pick<Engine, 'ds' | 'rules'>;
+
+/** The memory's answers for the given keys ('' for none): key -> answer, for the keys it answers. */
+export async function memoryAnswers(store: AuditStore, keys: string[], approvals: number): Promise<Map<string, MemoryAnswer>> {
+  const wanted = [...new Set(keys.filter((k) => k !== ''))];
+  const out = new Map<string, MemoryAnswer>();
+  if (wanted.length === 0) return out;
+  for (const [k, st] of memoryStates(memoryEvents(await store.readFeedback({ keys: wanted })), approvals)) if (st.answer) out.set(k, st.answer);
+  return out;
+}
+
+/** One classified row with the memory's answer: served, or (when a Note excludes its code for the description) not, saying why. */
+export async function rememberRow(ctx: MemoryContext, idx: NationalIndex, row: ResultRowT, a: MemoryAnswer, country: Country | undefined): Promise<ResultRowT> {
+  const rule = await excludedBy(ctx, row.description ?? '', a.code);
+  return rule ? memoryConflict(row, a, rule) : applyMemory(ctx, idx, row, a, country);
+}
+
 /**
  * Applies the memory to classified rows: `keys[i]` is row i's memory key ('' for none). Reads the events of those
  * keys only; a withdrawn event does not count; `approvals` reviewers must agree. Only the rows the memory answers
  * are parsed.
  */
 export async function rememberRows(
-  engine: Engine,
+  ctx: MemoryContext,
   idx: NationalIndex,
   store: AuditStore,
   rows: JsonRow<ResultRowT>[],
@@ -104,17 +122,15 @@ export async function rememberRows(
   country: Country | undefined,
   approvals: number,
 ): Promise<JsonRow<ResultRowT>[]> {
-  const wanted = keys.filter((k) => k !== '');
-  if (wanted.length === 0) return rows;
-  const states = memoryStates(memoryEvents(await store.readFeedback({ keys: wanted })), approvals);
+  const answers = await memoryAnswers(store, keys, approvals);
+  if (answers.size === 0) return rows;
   return Promise.all(
     rows.map(async (text, i) => {
-      const a = keys[i] ? states.get(keys[i])?.answer : null;
+      const a = keys[i] ? answers.get(keys[i]) : undefined;
       if (!a) return text;
       const row = text.row;
       if (!row.description) return text;
-      const rule = await excludedBy(engine, row.description, a.code);
-      return JsonRow.of(rule ? memoryConflict(row, a, rule) : applyMemory(engine, idx, row, a, country));
+      return JsonRow.of(await rememberRow(ctx, idx, row, a, country));
     }),
   );
 }

@@ -3,8 +3,9 @@
 // 1. The workbook is read (exceljs, whole: the only way to keep every sheet, value, formula and format) to
 //    find the header and the descriptions, then let go: a heap of millions of cell objects slows every garbage
 //    collection while the rows are classified.
-// 2. The rows are classified on the worker pool, streaming; per row only its cells' contents are kept, and its
-//    audit record (the JSON row the API would return) is staged in the audit store in batches.
+// 2. The rows are classified on the worker pool, streaming; the classification memory (confirmed answers, as the
+//    service serves them) is applied; per row only its cells' contents are kept, and its audit record (the JSON row
+//    the API would return) is staged in the audit store in batches.
 // 3. The run is recorded in the audit trail like POST /classify (one request, its rows, one transaction).
 // 4. The workbook is read again, on a thread of its own (write.ts): the add-in's result columns are inserted right
 //    of the description column, the cells written, review rows highlighted, a Summary added.
@@ -19,6 +20,13 @@ import { classifyTextStream, InlineClassifier, JsonRow, openClassifier, type Eng
 import { DuplicateRequestError, type AuditStore, type StagedRequest } from '../audit/store';
 import { openStore, describeStore } from '../audit/open';
 import { CompanyExampleSet } from '../memory/examples';
+import { memoryAnswers, rememberRow, type MemoryContext } from '../memory/apply';
+import { approvalsFrom, memoryKey, type MemoryAnswer } from '../memory/feedback';
+import { nationalIndex, type NationalIndex } from '../memory/codes';
+import { loadDataset } from '../data';
+import { resolveDataDir } from '../data/files';
+import { loadRules } from '../rules/load';
+import type { ResultRowT } from '../service/schemas';
 import { repeatNote } from '../pool/repeats';
 import type { ClassificationResult, Country, RowStatus } from '../types';
 import { readRowsApart } from './rows';
@@ -59,6 +67,10 @@ export interface ReviewOptions extends DutyCliOptions {
   requireAudit?: boolean;
   /** Consult the company examples of the audit store (imported with `learn` or POST /examples). */
   companyExamples?: boolean;
+  /** Reviewers who must agree before the classification memory serves a code; default FEEDBACK_APPROVALS of `env` (1). */
+  memoryApprovals?: number;
+  /** Reference data and rules for the memory's Note check; default the opened engine's, else read when the memory answers a row. */
+  memoryContext?: MemoryContext;
   /** Rows classified so far, of the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -108,6 +120,11 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   const counts: Record<RowStatus, number> = { ok: 0, review: 0, error: 0 };
   const chapters = new Map<string, number>();
   const cells: Cells[] = new Array(pending.length);
+  const keyOf = (p: { description: string | null; problem?: string }) => (p.description && !p.problem ? memoryKey(p.description) : '');
+  let memory: MemoryContext | null = null;
+  let idx: NationalIndex | null = null;
+  let memoryServed = 0;
+  let memoryNotServed = 0;
   const prepared = duties ? { ...duties, origins: pending.map((p) => p.origin ?? null) } : null;
   let info: EngineInfo;
   let audit: string | null = null;
@@ -133,6 +150,12 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
       store = null;
     }
     const company = o.companyExamples && store ? await new CompanyExampleSet(store).forEngine() : undefined;
+    // The classification memory, as POST /classify serves it: the answers for these descriptions, read once.
+    const answers = store ? await memoryAnswers(store, pending.map(keyOf), o.memoryApprovals ?? approvalsFrom(env)) : new Map<string, MemoryAnswer>();
+    if (answers.size) {
+      memory = o.memoryContext ?? o.opened?.engine ?? { ds: loadDataset(resolveDataDir(env)), rules: loadRules(env.HS_RULES_DIR?.trim() || undefined) };
+      idx = nationalIndex(memory);
+    }
     if (o.companyExamples) log(`${company?.examples.length ?? 0} company examples from the audit store`);
     bar?.start(pending.length, 0);
     let k = 0;
@@ -152,7 +175,16 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
     };
     for await (const { item: p, result } of classifyTextStream(classifier, pending, (x) => x.description, { country: o.country, ...(company ? { options: { company } } : {}) })) {
       let c: Cells;
-      if (result && !prepared) {
+      const a = result ? answers.get(keyOf(p)) : undefined;
+      if (a) {
+        const parsed = JSON.parse(result!.json) as ClassificationResult;
+        const served = await rememberRow(memory!, idx!, { id: p.id, description: p.description, ...parsed } as ResultRowT, a, o.country);
+        if (served.memory?.served === false) memoryNotServed++;
+        else memoryServed++;
+        const r = prepared ? withDuties(prepared, served, k) : served;
+        if (staged) batch.push(JSON.stringify(r));
+        c = rowCells(r);
+      } else if (result && !prepared) {
         if (staged) batch.push(JsonRow.classified(p.id, p.description, result).json);
         c = cellsOf.get(result) ?? rowCells(JSON.parse(result.json) as ClassificationResult);
         cellsOf.set(result, c);
@@ -195,6 +227,9 @@ export async function runReview(o: ReviewOptions): Promise<ReviewResult> {
   const versions = duties ? { ...info.versions, ...dutyVersions(duties.data) } : info.versions;
   const classifyS = (performance.now() - t1) / 1000;
   log(`classified in ${classifyS.toFixed(1)} s (resident memory ${rssMb()}${repeatNote(classifier)})`);
+  if (memoryServed || memoryNotServed) {
+    log(`classification memory: ${memoryServed} row${memoryServed === 1 ? '' : 's'} answered from it${memoryNotServed ? `, ${memoryNotServed} not served (a Note excludes the remembered code; the reasoning says which)` : ''}`);
+  }
 
   if (store && staged) {
     try {
