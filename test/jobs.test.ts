@@ -115,6 +115,22 @@ test('a CSV file job comes back as the reviewed workbook, recorded like a review
   expect((await request(app).get(`${API}/classifications/${bad.body.job_id}`).expect(404)).body.error).toMatch(/unknown/);
 });
 
+test('a file job applies the classification memory as POST /classify does', async () => {
+  const { app } = await makeApp();
+  const description = 'Cardigans, knitted, wool, ladies';
+  const first = await request(app).post(`${API}/classify`).send({ rows: [{ description }] }).expect(200);
+  const code = first.body.rows[0].candidates[0].hs6 === '611011' ? '611020' : '611011';
+  await request(app).post(`${API}/feedback`).send({ request_id: first.body.request_id, row: 1, code }).expect(201);
+  const csv = ['Description', `"${description}"`, 'stainless steel bolts'].join('\r\n');
+  const posted = await request(app).post(`${API}/jobs?column=Description&file_name=memory.csv`).set('Content-Type', 'text/csv').send(csv).expect(202);
+  const job = await waitFor(app, posted.body.job_id);
+  expect(job.state).toBe('completed');
+  const recorded = (await request(app).get(`${API}/classifications/${job.job_id}`).expect(200)).body;
+  expect(recorded.rows[0]).toMatchObject({ status: 'ok', memory: { code, verdict: 'corrected' } });
+  expect(recorded.rows[0].candidates[0].code).toBe(code);
+  expect(recorded.rows[1].memory).toBeUndefined();
+});
+
 test('bad requests: 400 with the field, 404 for an unknown job, 409 for a taken id', async () => {
   const { app } = await makeApp();
   expect((await request(app).post(`${API}/jobs`).send({ rows: [] }).expect(400)).body.error).toMatch(/rows/);
