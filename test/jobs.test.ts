@@ -16,6 +16,7 @@ import { InlineClassifier } from '../server/pool';
 import { Jobs } from '../server/jobs/runner';
 import { SqlJobStore } from '../server/jobs/store';
 import { XLSX_TYPE } from '../server/jobs/schemas';
+import { CompanyExampleSet } from '../server/memory/examples';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-jobs-'));
 let opened: OpenedEngine;
@@ -32,12 +33,14 @@ afterAll(async () => {
 const config = { apiKeys: [], allowedOrigins: [], rateLimit: { windowMs: 60_000, limit: 100_000 }, staticDir: null };
 
 /** An app with in-process jobs on its own SQLite file (or the given one). */
-async function makeApp(file = path.join(dir, `audit-${closers.length}.sqlite`)) {
+async function makeApp(file = path.join(dir, `audit-${closers.length}.sqlite`), o: { company?: boolean } = {}) {
   const store = new SqliteStore(file);
   const jobStore = SqlJobStore.sqlite(file);
   const logger = pino({ level: 'silent' });
   const classifier = new InlineClassifier(opened);
-  const jobs = new Jobs({ engine: opened.engine, classifier, versions: opened.versions, store, jobs: jobStore, logger });
+  // with `company`, the memory options main.ts passes: the company examples of the store
+  const memory = o.company ? { approvals: 1, company: new CompanyExampleSet(store) } : undefined;
+  const jobs = new Jobs({ engine: opened.engine, classifier, versions: opened.versions, store, jobs: jobStore, logger, memory });
   await jobs.start();
   closers.push(async () => {
     await jobs.stop();
@@ -129,6 +132,22 @@ test('a file job applies the classification memory as POST /classify does', asyn
   expect(recorded.rows[0]).toMatchObject({ status: 'ok', memory: { code, verdict: 'corrected' } });
   expect(recorded.rows[0].candidates[0].code).toBe(code);
   expect(recorded.rows[1].memory).toBeUndefined();
+});
+
+test('a file job consults the company examples as a rows job does', async () => {
+  const { app } = await makeApp(undefined, { company: true });
+  const description = 'KS-1 ceramic mug sublimation blank white 11oz';
+  const code = '691200'; // the company classifies its mugs as ceramic tableware other than porcelain
+  await request(app).post(`${API}/examples`).send({ rows: [{ description, code, item_id: 'KS-1' }] }).expect(201);
+  const rowsJob = await request(app).post(`${API}/jobs`).send({ rows: [{ description }] }).expect(202);
+  const csv = ['Description', description].join('\r\n');
+  const fileJob = await request(app).post(`${API}/jobs?column=Description&file_name=mugs.csv`).set('Content-Type', 'text/csv').send(csv).expect(202);
+  for (const id of [rowsJob.body.job_id, fileJob.body.job_id]) {
+    expect((await waitFor(app, id)).state).toBe('completed');
+    const row = (await request(app).get(`${API}/classifications/${id}`).expect(200)).body.rows[0];
+    const cand = row.candidates.find((c: { hs6: string }) => c.hs6 === code);
+    expect(cand?.examples[0]).toMatchObject({ source: 'company', code, item_id: 'KS-1' });
+  }
 });
 
 test('bad requests: 400 with the field, 404 for an unknown job, 409 for a taken id', async () => {

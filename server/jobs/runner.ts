@@ -282,6 +282,8 @@ export class Jobs {
         // the memory as the service's rows jobs apply it: the same approvals, the engine's rules and data
         memoryApprovals: this.deps.memory?.approvals ?? 1,
         memoryContext: this.deps.engine,
+        // and the company examples, as a rows job consults them
+        companyExamples: Boolean(this.deps.memory?.company),
         progress: false,
         log: (m) => logger.debug({ job: job.id }, m),
         onProgress: (done, total) => {
