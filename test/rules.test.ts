@@ -109,6 +109,34 @@ const HAND_CASES: Record<string, { fires: [string, string[]]; not: [string, stri
     fires: ['polyethylene shopping bags', ['420292', '392321']],
     not: ['reusable woven polypropylene shopping bags', ['420292', '392321']],
   },
+  // fresh, chilled or frozen: the heading the state names (GRI 1), and out of chapter 16 (Chapter 16 Note 1)
+  'gri-1-beef-fresh-not-frozen': {
+    fires: ['beef striploin, fresh, boneless', ['020230', '020130']],
+    not: ['fresh frozen beef striploin', ['020230', '020130']],
+  },
+  'gri-1-beef-frozen-not-fresh': {
+    fires: ['frozen boneless beef', ['020130', '020230']],
+    not: ['dried beef, frozen', ['020130', '020230']],
+  },
+  'gri-1-fish-fresh-not-frozen': {
+    fires: ['fresh whole mackerel, chilled on ice', ['030354', '030244']],
+    not: ['fresh salmon fillets', ['030313', '030441']],
+  },
+  'gri-1-fish-frozen-not-fresh': {
+    fires: ['frozen whole mackerel', ['030244', '030354']],
+    not: ['smoked mackerel, frozen', ['030244', '030354']],
+  },
+  ...Object.fromEntries(
+    (
+      [
+        ['fish', 'frozen whole mackerel', 'canned mackerel in oil, frozen'],
+        ['beef', 'beef brisket, chilled', 'frozen beef burgers'],
+        ['pork', 'fresh pork belly', 'frozen pork sausages'],
+        ['lamb', 'frozen lamb shoulder', 'cooked lamb, frozen'],
+        ['poultry', 'frozen chicken breast', 'frozen breaded chicken nuggets'],
+      ] as const
+    ).map(([m, yes, no]) => [`ch16-note1-${m}`, { fires: [yes, ['160419', '160250']], not: [no, ['160419', '160250']] }]),
+  ),
   ...Object.fromEntries(
     (
       [
